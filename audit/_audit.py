@@ -1,0 +1,124 @@
+"""``audit_model``: build the context once, run the analyzers, collect the findings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from audit.analyzers import ANALYZERS, AnalyzerOutput, get_analyzer, run_analyzer
+from audit.context import build_context
+from audit.errors import DataValidationError
+from audit.policy import Policy
+from audit.report import AuditReport
+
+__all__ = ["audit_model"]
+
+_UNKNOWN_ANALYZER = "Unknown analyzer {name!r}. Available analyzers: {available}."
+
+
+def audit_model(
+    model: Any,
+    X: Any,
+    y: Any = None,
+    *,
+    sensitive_features: Any = None,
+    sample_weight: Any = None,
+    pos_label: Any = None,
+    policy: Policy | None = None,
+    analyzers: Iterable[str] | None = None,
+    n_boot: int | None = None,
+    random_state: int | None = 0,
+    name: str | None = None,
+    analyzer_options: Mapping[str, Mapping[str, Any]] | None = None,
+    progress: Callable[[str], None] | None = None,
+    **adapter_options: Any,
+) -> AuditReport:
+    """Audit a trained model on a table with its sensitive columns.
+
+    Parameters
+    ----------
+    model : estimator, Pipeline or torch.nn.Module
+        A fitted scikit-learn classifier/regressor (or Pipeline), or a torch module.
+    X : DataFrame (pandas, polars, pyarrow) or 2-D array
+        The audit data. It may hold more columns than the model uses (e.g.
+        sensitive attributes the model never saw).
+    y : array-like or str, optional
+        True labels / targets, or the name of the target column in X.
+    sensitive_features : str, list of str, Series, DataFrame, array or dict, optional
+        Names of columns in X, or values aligned with X's rows.
+    sample_weight : array-like, optional
+        Non-negative row weights.
+    pos_label : object, optional
+        Positive class of a binary task (default: the model's last class).
+    policy : Policy, optional
+        Thresholds (default: :class:`audit.Policy` defaults).
+    analyzers : iterable of str, optional
+        Which analyzers to run (default: all of ``fairness, weights, importance,
+        attributions, proxies``).
+    n_boot : int, optional
+        Bootstrap replicates for fairness CIs (default: ``policy.n_boot``).
+    random_state : int, default=0
+        Seed for every random step, so the JSON record is reproducible.
+    name : str, optional
+        Display name of the model.
+    analyzer_options : dict of dict, optional
+        Settings per analyzer, e.g. ``{"attributions": {"max_rows": 500}}``.
+    progress : callable, optional
+        Called with a short message before each analyzer starts.
+    **adapter_options
+        Options for the torch adapter: ``task``, ``preprocess``, ``feature_names``,
+        ``output``, ``threshold``, ``classes``.
+
+    Returns
+    -------
+    AuditReport
+        Findings (most severe first), each analyzer's result, and writers for
+        HTML, JSON and Markdown.
+    """
+    policy = policy or Policy()
+    if n_boot is not None:
+        policy = policy.replace(n_boot=int(n_boot))
+    names = list(ANALYZERS) if analyzers is None else list(analyzers)
+    for analyzer_name in names:
+        if analyzer_name not in ANALYZERS:
+            raise DataValidationError(
+                _UNKNOWN_ANALYZER.format(name=analyzer_name, available=", ".join(ANALYZERS))
+            )
+    options = dict(adapter_options)
+    if name is not None:
+        options["name"] = name
+    ctx = build_context(
+        model,
+        X,
+        y,
+        sensitive_features=sensitive_features,
+        sample_weight=sample_weight,
+        pos_label=pos_label,
+        policy=policy,
+        random_state=random_state,
+        adapter_options=options,
+        analyzer_options=analyzer_options,
+    )
+    outputs: dict[str, AnalyzerOutput] = {}
+    for analyzer_name in ANALYZERS:  # registry order, so dependencies run first
+        if analyzer_name not in names:
+            continue
+        if progress is not None:
+            progress(analyzer_name)
+        outputs[analyzer_name] = run_analyzer(
+            analyzer_name, _loader(analyzer_name), ctx, _frozen(outputs)
+        )
+    return AuditReport.from_context(ctx, outputs)
+
+
+def _loader(name: str) -> Callable[[], Any]:
+    def loader() -> Any:
+        return get_analyzer(name)
+
+    return loader
+
+
+def _frozen(outputs: Mapping[str, AnalyzerOutput]) -> Mapping[str, AnalyzerOutput]:
+    from types import MappingProxyType
+
+    return MappingProxyType(dict(outputs))

@@ -1,0 +1,101 @@
+"""What every analyzer returns, and the runner that keeps one failure from sinking the audit."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from audit.context import AuditContext
+from audit.findings import Finding
+
+__all__ = ["Analyzer", "AnalyzerOutput", "run_analyzer", "skipped"]
+
+Status = Literal["ran", "skipped", "failed"]
+
+
+@dataclass(frozen=True)
+class AnalyzerOutput:
+    """The outcome of one analyzer.
+
+    Attributes
+    ----------
+    name : str
+        Analyzer name (``"fairness"``, ``"weights"``, ...).
+    status : {"ran", "skipped", "failed"}
+        ``skipped`` when the analyzer does not apply (``reason`` says why);
+        ``failed`` when it raised (the audit goes on; ``reason`` holds the error).
+    result : object or None
+        The analyzer's own frozen result object.
+    findings : tuple of Finding
+        The analyzer's verdicts.
+    reason : str
+        Why it was skipped or failed.
+    seconds : float
+        Wall time it took.
+    """
+
+    name: str
+    status: Status
+    result: Any = None
+    findings: tuple[Finding, ...] = field(default_factory=tuple)
+    reason: str = ""
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Status summary (the result itself is serialised by the report)."""
+        return {
+            "name": self.name,
+            "status": self.status,
+            "reason": self.reason,
+            "n_findings": len(self.findings),
+        }
+
+
+Analyzer = Callable[[AuditContext, Mapping[str, AnalyzerOutput]], AnalyzerOutput]
+"""``analyze(ctx, prior)``: ``prior`` holds the outputs of the analyzers that ran before."""
+
+
+def skipped(name: str, reason: str) -> AnalyzerOutput:
+    """An output saying the analyzer does not apply, and why."""
+    return AnalyzerOutput(name=name, status="skipped", reason=reason)
+
+
+def run_analyzer(
+    name: str,
+    analyzer: Analyzer | Callable[[], Analyzer],
+    ctx: AuditContext,
+    prior: Mapping[str, AnalyzerOutput] | None = None,
+) -> AnalyzerOutput:
+    """Run one analyzer; an exception becomes a ``failed`` output with a warning finding.
+
+    ``analyzer`` may also be a zero-argument loader returning the analyzer, so that
+    an import error is reported like any other failure.
+    """
+    start = time.perf_counter()
+    try:
+        if getattr(analyzer, "__name__", "") == "loader":
+            analyzer = analyzer()  # type: ignore[call-arg]
+        out = analyzer(ctx, dict(prior or {}))  # type: ignore[call-arg]
+    except Exception as exc:
+        reason = f"{type(exc).__name__}: {exc}"
+        finding = Finding(
+            code="analyzer_failed",
+            severity="warning",
+            title=f"The {name} analysis could not run",
+            message=f"The {name} analyzer raised an error, so its checks are missing: {reason}",
+            subject=name,
+            evidence={"error": reason},
+            analyzer=name,
+        )
+        out = AnalyzerOutput(name=name, status="failed", findings=(finding,), reason=reason)
+    seconds = time.perf_counter() - start
+    return AnalyzerOutput(
+        name=out.name,
+        status=out.status,
+        result=out.result,
+        findings=tuple(out.findings),
+        reason=out.reason,
+        seconds=seconds,
+    )

@@ -1,0 +1,80 @@
+"""Typed errors raised by model-audit.
+
+Every error the library raises on purpose derives from :class:`AuditError`, and
+each subclass also derives from the builtin exception it stands for, so callers'
+existing ``except ValueError`` / ``except TypeError`` blocks keep working.
+Messages say what was received and what is allowed.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AuditError",
+    "DataValidationError",
+    "FeatureMismatchError",
+    "LengthMismatchError",
+    "MissingValueError",
+    "ModelFileError",
+    "NotFittedModelError",
+    "OptionalDependencyError",
+    "ReportWriteError",
+    "RuleSyntaxError",
+    "UnknownColumnError",
+    "UnsupportedModelError",
+    "UntrustedFileError",
+]
+
+
+class AuditError(Exception):
+    """Base class of every error model-audit raises on purpose."""
+
+
+class DataValidationError(AuditError, ValueError):
+    """The data given to an audit is not usable as it is."""
+
+
+class LengthMismatchError(DataValidationError):
+    """Arrays that must be aligned row by row have different lengths."""
+
+
+class MissingValueError(DataValidationError):
+    """NaN / None / inf found where values are required."""
+
+
+class UnknownColumnError(DataValidationError, KeyError):
+    """A column name that is not in the data."""
+
+    def __str__(self) -> str:  # KeyError would otherwise repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
+class UnsupportedModelError(AuditError, TypeError):
+    """The object is not a model type model-audit can audit."""
+
+
+class NotFittedModelError(AuditError, ValueError, AttributeError):
+    """The model has not been fitted yet."""
+
+
+class FeatureMismatchError(AuditError, ValueError):
+    """The data's columns do not match what the model was trained on."""
+
+
+class UntrustedFileError(AuditError, PermissionError):
+    """Loading this file would execute code; refused without ``trusted=True``."""
+
+
+class ModelFileError(AuditError, OSError):
+    """A model file is missing, corrupt, truncated or not what its name claims."""
+
+
+class OptionalDependencyError(AuditError, ImportError):
+    """An optional dependency (an extra) is needed and not installed."""
+
+
+class ReportWriteError(AuditError, OSError):
+    """A report could not be written where asked."""
+
+
+class RuleSyntaxError(AuditError, ValueError):
+    """A gate rule does not follow the rule grammar."""

@@ -1,0 +1,3 @@
+"""Fairness gates: assertions for tests and CI (the pytest plugin lives in ``plugin``)."""
+
+__all__: list[str] = []

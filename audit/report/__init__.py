@@ -1,0 +1,6 @@
+"""Reports: the HTML view, the JSON record and the Markdown summary of an audit."""
+
+from audit.report._compare import ComparisonReport, compare
+from audit.report._report import SCHEMA_VERSION, AuditReport
+
+__all__ = ["SCHEMA_VERSION", "AuditReport", "ComparisonReport", "compare"]

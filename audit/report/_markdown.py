@@ -1,0 +1,42 @@
+"""Markdown summary of a report, for CI step summaries and pull requests."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from audit.report._report import AuditReport
+
+__all__ = ["md_escape", "render_markdown"]
+
+_ICON = {"critical": "🔴", "warning": "🟠", "info": "🔵"}
+
+
+def md_escape(text: object) -> str:
+    """Escape text for a Markdown table cell."""
+    out = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    for ch in "<>`*_[]":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def render_markdown(report: AuditReport) -> str:
+    """Return a Markdown summary: verdict, counts and the findings table."""
+    c = report.counts
+    lines = [
+        "<!-- model-audit -->",
+        f"## Model audit: {md_escape(report.model['name'])} — {report.verdict.upper()}",
+        "",
+        f"{c['critical']} critical · {c['warning']} warning · {c['info']} info · "
+        f"{c['insufficient_evidence']} insufficient evidence — "
+        f"{report.data['n_rows']} rows, task {report.model['task']}",
+        "",
+    ]
+    if report.findings:
+        lines += ["| severity | finding | subject |", "|---|---|---|"]
+        for f in report.findings:
+            title, subject = md_escape(f.title), md_escape(f.subject)
+            lines.append(f"| {_ICON[f.severity]} {f.severity} | {title} | {subject} |")
+    else:
+        lines.append("No findings.")
+    return "\n".join(lines) + "\n"

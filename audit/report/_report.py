@@ -1,0 +1,250 @@
+"""AuditReport: the findings and results of one audit, and its writers."""
+
+from __future__ import annotations
+
+import json
+import platform
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from audit._version import __version__
+from audit.findings import Finding, count_by_severity, sort_findings
+from audit.policy import Policy
+from audit.report._serialize import to_jsonable
+from audit.report._write import GENERATOR_MARK, write_text_atomic
+
+if TYPE_CHECKING:  # pragma: no cover
+    from audit.analyzers import AnalyzerOutput
+    from audit.context import AuditContext
+
+__all__ = ["SCHEMA_VERSION", "AuditReport"]
+
+SCHEMA_VERSION = "1.0"
+_VERSIONED = ("numpy", "pandas", "scikit-learn", "shap", "fairlearn", "torch")
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of model-audit, Python and the libraries an audit may use."""
+    from importlib import metadata
+
+    out = {"model-audit": __version__, "python": platform.python_version()}
+    for dist in _VERSIONED:
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = "not installed"
+    return out
+
+
+def _accuracy_block(ctx: AuditContext) -> dict[str, Any]:
+    if ctx.y_true is None:
+        return {}
+    w = ctx.sample_weight
+    if ctx.task == "regression":
+        err = np.asarray(ctx.y_pred, dtype=float) - np.asarray(ctx.y_true, dtype=float)
+        return {
+            "mae": float(np.average(np.abs(err), weights=w)),
+            "rmse": float(np.sqrt(np.average(err**2, weights=w))),
+        }
+    return {"accuracy": float(np.average(ctx.y_true == ctx.y_pred, weights=w))}
+
+
+@dataclass(frozen=True, eq=False)
+class AuditReport:
+    """The outcome of :func:`audit.audit_model`.
+
+    Attributes
+    ----------
+    model : dict
+        Model card: name, class, kind, task, classes, parameter count, hyperparameters.
+    data : dict
+        Rows, columns, data hash, sensitive columns, overall performance.
+    policy : Policy
+        Thresholds the findings were judged with.
+    outputs : mapping of str to AnalyzerOutput
+        Every analyzer's status, result and findings.
+    findings : list of Finding
+        All findings, most severe first.
+    random_state : int
+        The seed used.
+    versions : dict
+        Library versions.
+    created_at : str
+        UTC time the audit ran (HTML only; the JSON record leaves it out so it
+        stays byte-identical for a fixed seed).
+    """
+
+    model: dict[str, Any]
+    data: dict[str, Any]
+    policy: Policy
+    outputs: Mapping[str, AnalyzerOutput]
+    findings: list[Finding]
+    random_state: int
+    versions: dict[str, str] = field(default_factory=library_versions)
+    created_at: str = field(
+        default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    )
+
+    @classmethod
+    def from_context(cls, ctx: AuditContext, outputs: Mapping[str, AnalyzerOutput]) -> AuditReport:
+        """Assemble a report from a context and the analyzers' outputs."""
+        adapter = ctx.adapter
+        model = {
+            "name": adapter.name,
+            "class": f"{type(adapter.model).__module__}.{type(adapter.model).__qualname__}",
+            "kind": adapter.kind,
+            "task": ctx.task,
+            "classes": [] if ctx.classes is None else ctx.classes.tolist(),
+            "pos_label": ctx.pos_label,
+            "n_parameters": adapter.n_parameters,
+            "hyperparameters": adapter.hyperparameters(),
+        }
+        sensitive = {}
+        if ctx.sensitive is not None:
+            for col in ctx.sensitive.columns:
+                sensitive[col] = {
+                    str(k): int(v)
+                    for k, v in ctx.sensitive[col].value_counts().sort_index().items()
+                }
+        data = {
+            "n_rows": ctx.n_rows,
+            "n_columns": int(ctx.X.shape[1]),
+            "columns": [str(c) for c in ctx.X.columns],
+            "model_columns": ctx.model_columns,
+            "data_hash": ctx.data_hash,
+            "sensitive": sensitive,
+            "sensitive_in_model": list(ctx.sensitive_in_model),
+            "weighted": ctx.sample_weight is not None,
+            "performance": _accuracy_block(ctx),
+        }
+        findings = sort_findings(f for out in outputs.values() for f in out.findings)
+        return cls(
+            model=model,
+            data=data,
+            policy=ctx.policy,
+            outputs=dict(outputs),
+            findings=findings,
+            random_state=ctx.random_state,
+        )
+
+    # ------------------------------------------------------------ results
+    def _result(self, name: str) -> Any:
+        out = self.outputs.get(name)
+        return out.result if out is not None and out.status == "ran" else None
+
+    @property
+    def fairness(self) -> Any:
+        """The :class:`audit.fairness.GroupMetrics`, or None when not computed."""
+        return self._result("fairness")
+
+    @property
+    def weights(self) -> Any:
+        """The weight analysis result, or None."""
+        return self._result("weights")
+
+    @property
+    def importance(self) -> pd.DataFrame | None:
+        """Feature importance table (one row per feature), or None."""
+        result = self._result("importance")
+        return getattr(result, "table", result)
+
+    @property
+    def attributions(self) -> Any:
+        """The SHAP attribution result, or None."""
+        return self._result("attributions")
+
+    @property
+    def proxies(self) -> Any:
+        """The proxy analysis result, or None."""
+        return self._result("proxies")
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Number of findings per severity, plus ``insufficient_evidence``."""
+        counts = count_by_severity(self.findings)
+        counts["insufficient_evidence"] = sum(
+            1 for f in self.findings if f.code == "insufficient_evidence"
+        )
+        return counts
+
+    @property
+    def verdict(self) -> str:
+        """``"critical"``, ``"warning"`` or ``"pass"`` — the most severe finding."""
+        counts = self.counts
+        return "critical" if counts["critical"] else "warning" if counts["warning"] else "pass"
+
+    def findings_frame(self) -> pd.DataFrame:
+        """The findings as a DataFrame (one row each, most severe first)."""
+        rows = [{k: v for k, v in f.to_dict().items() if k != "evidence"} for f in self.findings]
+        return pd.DataFrame(
+            rows, columns=["code", "severity", "title", "message", "subject", "analyzer"]
+        )
+
+    # ------------------------------------------------------------ outputs
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON record as a dict (schema ``SCHEMA_VERSION``)."""
+        analyzers = {}
+        for name, out in self.outputs.items():
+            entry = {"status": out.status, "reason": out.reason}
+            if out.status == "ran" and out.result is not None:
+                entry["result"] = to_jsonable(out.result)
+            analyzers[name] = entry
+        return to_jsonable(
+            {
+                "generator": GENERATOR_MARK,
+                "schema_version": SCHEMA_VERSION,
+                "model": self.model,
+                "data": self.data,
+                "policy": self.policy.to_dict(),
+                "random_state": self.random_state,
+                "versions": self.versions,
+                "verdict": self.verdict,
+                "counts": self.counts,
+                "findings": [f.to_dict() for f in self.findings],
+                "analyzers": analyzers,
+            }
+        )
+
+    def to_json(self, path: str | Path | None = None, *, overwrite: bool = False) -> str:
+        """Serialise to JSON (sorted keys, no NaN); write it to ``path`` when given."""
+        text = json.dumps(self.to_dict(), indent=2, sort_keys=True, allow_nan=False) + "\n"
+        if path is not None:
+            write_text_atomic(path, text, overwrite=overwrite)
+        return text
+
+    def to_html(self, path: str | Path | None = None, *, overwrite: bool = False) -> str:
+        """Render the self-contained HTML report; write it to ``path`` when given."""
+        from audit.report._html import render_report
+
+        text = render_report(self)
+        if path is not None:
+            write_text_atomic(path, text, overwrite=overwrite)
+        return text
+
+    def to_markdown(self, path: str | Path | None = None, *, overwrite: bool = False) -> str:
+        """A short Markdown summary (for CI step summaries)."""
+        from audit.report._markdown import render_markdown
+
+        text = render_markdown(self)
+        if path is not None:
+            write_text_atomic(path, text, overwrite=overwrite)
+        return text
+
+    def _repr_html_(self) -> str:
+        from audit.report._html import render_summary
+
+        return render_summary(self)
+
+    def __repr__(self) -> str:
+        c = self.counts
+        return (
+            f"<AuditReport {self.model['name']} ({self.model['task']}, "
+            f"{self.data['n_rows']} rows): "
+            f"{c['critical']} critical, {c['warning']} warning, {c['info']} info>"
+        )

@@ -1,0 +1,139 @@
+import json
+import subprocess
+import sys
+
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from audit.cli import EXIT_GATE_FAILED, EXIT_OK, EXIT_USAGE, main
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory, biased):
+    import skops.io as sio
+
+    folder = tmp_path_factory.mktemp("cli")
+    cols = ["group_code", "proxy", "x0", "x1"]
+    frame = biased.X.assign(group_code=(biased.X["group"] == "A").astype(int), y=biased.y)
+    model = LogisticRegression().fit(frame[cols], frame["y"])
+    sio.dump(model, folder / "model.skops")
+    frame.to_csv(folder / "data.csv", index=False)
+    return folder
+
+
+def test_run_writes_report_and_json(saved, tmp_path, capsys):
+    code = main(
+        [
+            "run",
+            "--model",
+            str(saved / "model.skops"),
+            "--data",
+            str(saved / "data.csv"),
+            "--target",
+            "y",
+            "--sensitive",
+            "group",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    assert code == EXIT_OK
+    assert (tmp_path / "model.html").read_text().startswith("<!DOCTYPE html>")
+    record = json.loads((tmp_path / "model.json").read_text())
+    assert record["schema_version"] == "1.0" and record["data"]["n_rows"] == 2000
+    assert "report:" in capsys.readouterr().out
+
+
+def test_run_gate_fails_with_exit_1(saved, tmp_path):
+    code = main(
+        [
+            "run",
+            "--model",
+            str(saved / "model.skops"),
+            "--data",
+            str(saved / "data.csv"),
+            "--target",
+            "y",
+            "--sensitive",
+            "group",
+            "--out",
+            str(tmp_path),
+            "--fail-on",
+            "info",
+        ]
+    )
+    assert code == EXIT_GATE_FAILED
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--target", "nope"], "Unknown column 'nope'"),
+        (["--sensitive", "grp"], "Did you mean 'group'"),
+        (["--fail-on", "bogus"], "--fail-on takes one of"),
+    ],
+)
+def test_usage_and_data_errors_exit_2(saved, tmp_path, capsys, args, message):
+    base = {
+        "--model": str(saved / "model.skops"),
+        "--data": str(saved / "data.csv"),
+        "--target": "y",
+        "--sensitive": "group",
+        "--out": str(tmp_path),
+    }
+    for flag, value in zip(args[::2], args[1::2], strict=True):
+        base[flag] = value
+    argv = ["run"] + [x for kv in base.items() for x in kv]
+    assert main(argv) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_pickle_refused_on_the_cli(saved, tmp_path, capsys):
+    (tmp_path / "m.pkl").write_bytes(b"not really a pickle")
+    code = main(
+        [
+            "run",
+            "--model",
+            str(tmp_path / "m.pkl"),
+            "--data",
+            str(saved / "data.csv"),
+            "--target",
+            "y",
+            "--sensitive",
+            "group",
+        ]
+    )
+    assert code == EXIT_USAGE
+    assert "trusted=True" in capsys.readouterr().err
+
+
+def test_missing_required_argument_exits_2():
+    out = subprocess.run(
+        [sys.executable, "-m", "audit", "run", "--model", "x.skops"], capture_output=True, text=True
+    )
+    assert out.returncode == EXIT_USAGE and "required" in out.stderr
+
+
+def test_csv_with_bom_and_semicolons(saved, tmp_path):
+    import pandas as pd
+
+    frame = pd.read_csv(saved / "data.csv")
+    path = tmp_path / "semi.csv"
+    path.write_bytes("\ufeff".encode() + frame.to_csv(sep=";", index=False).encode())
+    code = main(
+        [
+            "run",
+            "--model",
+            str(saved / "model.skops"),
+            "--data",
+            str(path),
+            "--target",
+            "y",
+            "--sensitive",
+            "group",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    assert code == EXIT_OK
