@@ -1,4 +1,4 @@
-"""The ``model-audit`` command: ``demo`` and ``run``.
+"""The ``model-audit`` command: ``demo``, ``run`` and ``check``.
 
 Exit codes: 0 = no gate failed, 1 = a gate failed, 2 = usage or data error.
 """
@@ -64,17 +64,44 @@ def _build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allow loading pickles / untrusted skops types (runs code from the file)",
     )
-    run.add_argument(
+    _add_gate_options(run)
+    run.add_argument("--n-boot", type=int, default=None, help="bootstrap replicates for CIs")
+    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    check = sub.add_parser("check", help="gate a saved audit record (JSON)")
+    check.add_argument("record", help="an audit record written by run/demo/to_json()")
+    _add_gate_options(check)
+    return parser
+
+
+def _add_gate_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
         "--fail-on",
         action="append",
         default=[],
-        metavar="SEVERITY",
-        help="exit 1 when a finding of this severity or worse exists "
-        f"({', '.join(SEVERITY_GATES)})",
+        metavar="RULE",
+        help="a rule such as 'selection_rate.ratio >= 0.8' (repeatable), or a severity "
+        f"({', '.join(SEVERITY_GATES)}): exit 1 when a finding that severe or worse exists",
     )
-    run.add_argument("--n-boot", type=int, default=None, help="bootstrap replicates for CIs")
-    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    return parser
+    p.add_argument(
+        "--baseline",
+        default=None,
+        metavar="OLD.json",
+        help="fail when a disparity got worse than in this earlier audit record",
+    )
+    p.add_argument(
+        "--tolerance",
+        type=float,
+        default=0.02,
+        help="how much worse than the baseline a disparity may get (default 0.02)",
+    )
+    p.add_argument(
+        "--config",
+        default=None,
+        metavar="PYPROJECT",
+        help="pyproject.toml with [tool.model-audit] (default: found from the cwd)",
+    )
+    p.add_argument("--junit-xml", default=None, metavar="PATH", help="write a JUnit XML file")
+    p.add_argument("--markdown", default=None, metavar="PATH", help="write a Markdown summary")
 
 
 def _print_summary(console: Any, reports: Sequence[Any], paths: Sequence[Path]) -> None:
@@ -98,25 +125,66 @@ def _print_summary(console: Any, reports: Sequence[Any], paths: Sequence[Path]) 
         console.print(f"report: {path}")
 
 
-def _gate_failures(report: Any, gates: Sequence[str]) -> list[str]:
-    order = {"critical": 0, "warning": 1, "info": 2}
-    failures = []
-    for gate in gates:
-        if gate not in order:
-            raise AuditError(f"--fail-on takes one of {', '.join(SEVERITY_GATES)}; got {gate!r}.")
-        bad = [f for f in report.findings if order[f.severity] <= order[gate]]
-        failures += [f"{f.severity}: {f.title} ({f.subject})" for f in bad]
-    return failures
+def _rules_from(args: argparse.Namespace, policy: Any) -> list[str]:
+    rules = []
+    for item in args.fail_on:
+        word = item.strip().lower()
+        if word in SEVERITY_GATES:
+            worse = SEVERITY_GATES[: SEVERITY_GATES.index(word) + 1]
+            rules += [f"findings.{sev} == 0" for sev in worse]
+        else:
+            rules.append(item)
+    return rules or list(policy.rules)
+
+
+def _policy(args: argparse.Namespace) -> Any:
+    from audit.policy import Policy
+
+    return Policy.from_pyproject(args.config) if args.config else Policy.from_pyproject()
+
+
+def _gate(args: argparse.Namespace, facts: dict, policy: Any, console: Any) -> int:
+    """Check rules and the baseline; write JUnit / Markdown; return the exit code."""
+    import json
+
+    from audit.gates._check import check_rules
+    from audit.gates._facts import facts_from_record
+    from audit.gates._outputs import compare_to_baseline, junit_xml, markdown_summary
+    from audit.report._write import write_text_atomic
+
+    rules = _rules_from(args, policy)
+    gate = check_rules(rules, facts, policy) if rules else None
+    regressions, compared = [], []
+    if args.baseline:
+        try:
+            old = json.loads(Path(args.baseline).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise AuditError(f"Cannot read the baseline {args.baseline}: {exc}") from exc
+        regressions, compared = compare_to_baseline(
+            facts, facts_from_record(old), tolerance=args.tolerance, policy=policy
+        )
+    if args.junit_xml:
+        write_text_atomic(args.junit_xml, junit_xml(gate, regressions, compared), overwrite=True)
+    if args.markdown:
+        write_text_atomic(args.markdown, markdown_summary(gate, regressions), overwrite=True)
+    if gate is not None:
+        console.print(gate.table(), markup=False, highlight=False)
+    for reg in regressions:
+        console.print(f"regression: {reg.message}", markup=False)
+    if (gate is not None and not gate.passed) or regressions:
+        console.print("gate failed", style="bold red")
+        return EXIT_GATE_FAILED
+    return EXIT_OK
 
 
 def _cmd_run(args: argparse.Namespace, console: Any) -> int:
     from audit._audit import audit_model
     from audit._tabular import read_table
+    from audit.gates._rules import parse_rules
     from audit.loading import load_model
 
-    for gate in args.fail_on:
-        if gate not in SEVERITY_GATES:
-            raise AuditError(f"--fail-on takes one of {', '.join(SEVERITY_GATES)}; got {gate!r}.")
+    policy = _policy(args)
+    parse_rules(_rules_from(args, policy))  # a bad rule is a usage error before any work
     out = Path(args.out)
     model = load_model(args.model, trusted=args.trusted)
     frame = read_table(args.data)
@@ -130,6 +198,7 @@ def _cmd_run(args: argparse.Namespace, console: Any) -> int:
             n_boot=args.n_boot,
             random_state=args.seed,
             name=args.name,
+            policy=policy,
             progress=lambda step: status.update(f"auditing: {step} ..."),
         )
     out.mkdir(parents=True, exist_ok=True)
@@ -138,13 +207,31 @@ def _cmd_run(args: argparse.Namespace, console: Any) -> int:
     report.to_html(html)
     report.to_json(out / f"{stem}.json")
     _print_summary(console, [report], [html])
-    failures = _gate_failures(report, args.fail_on)
-    if failures:
-        console.print("[bold red]gate failed[/]:")
-        for line in failures:
-            console.print(f"  {line}", markup=False)
-        return EXIT_GATE_FAILED
-    return EXIT_OK
+    return _gate(args, report.facts(), policy, console)
+
+
+def _cmd_check(args: argparse.Namespace, console: Any) -> int:
+    import json
+
+    from audit.gates._facts import facts_from_record
+
+    path = Path(args.record)
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise AuditError(f"Audit record not found: {path}.") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise AuditError(f"{path} is not an audit record (JSON): {exc}") from exc
+    if not isinstance(record, dict) or record.get("generator") != "model-audit":
+        raise AuditError(f"{path} is JSON but not an audit record written by model-audit.")
+    policy = _policy(args)
+    facts = facts_from_record(record)
+    if not _rules_from(args, policy) and not args.baseline:
+        raise AuditError(
+            "check needs --fail-on RULE, --baseline OLD.json, or rules in "
+            "[tool.model-audit] of pyproject.toml."
+        )
+    return _gate(args, facts, policy, console)
 
 
 def _cmd_demo(args: argparse.Namespace, console: Any) -> int:
@@ -168,6 +255,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "demo":
             return _cmd_demo(args, console)
+        if args.command == "check":
+            return _cmd_check(args, console)
         return _cmd_run(args, console)
     except (AuditError, OSError, ValueError, KeyError) as exc:
         if args.debug:

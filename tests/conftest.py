@@ -6,31 +6,10 @@ import os
 
 import matplotlib
 import numpy as np
-import pandas as pd
 import pytest
 
 matplotlib.use("Agg")
 os.environ.setdefault("MPLBACKEND", "Agg")
-
-# Data backends every table-taking test can run on (fairlearn's conftest idea).
-BACKENDS = ["pandas", "polars", "pyarrow", "numpy"]
-
-
-def to_backend(frame: pd.DataFrame, backend: str):
-    """Convert a pandas frame to another backend."""
-    if backend == "pandas":
-        return frame
-    if backend == "polars":
-        import polars as pl
-
-        return pl.from_pandas(frame)
-    if backend == "pyarrow":
-        import pyarrow as pa
-
-        return pa.Table.from_pandas(frame, preserve_index=False)
-    if backend == "numpy":
-        return frame.to_numpy()
-    raise ValueError(backend)
 
 
 @pytest.fixture(scope="session")

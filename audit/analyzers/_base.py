@@ -32,6 +32,8 @@ class AnalyzerOutput:
         The analyzer's verdicts.
     reason : str
         Why it was skipped or failed.
+    extras : mapping
+        Further results for the report (e.g. per-attribute fairness metrics).
     seconds : float
         Wall time it took.
     """
@@ -41,6 +43,7 @@ class AnalyzerOutput:
     result: Any = None
     findings: tuple[Finding, ...] = field(default_factory=tuple)
     reason: str = ""
+    extras: Mapping[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -97,5 +100,6 @@ def run_analyzer(
         result=out.result,
         findings=tuple(out.findings),
         reason=out.reason,
+        extras=dict(out.extras),
         seconds=seconds,
     )

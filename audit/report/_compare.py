@@ -42,7 +42,8 @@ class ComparisonReport:
 
     def to_html(self, path: str | Path | None = None, *, overwrite: bool = False) -> str:
         """Render the comparison as a self-contained HTML page."""
-        from audit.report._html import _env, table_data
+        from audit.report._html import environment as _env
+        from audit.report._html import table_data
 
         text = (
             _env()

@@ -1,14 +1,16 @@
-"""HTML rendering of reports: Jinja2 with autoescape on; user text is never marked safe."""
+"""HTML rendering of reports: Jinja2 with autoescape on; user text is never marked safe.
+
+The only markup inserted unescaped is SVG produced by our own plotting code
+(matplotlib escapes the text it writes), passed through :class:`markupsafe.Markup`
+inside :mod:`audit.report._blocks` consumers here.
+"""
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-
+from audit.report._blocks import fmt, table_block
 from audit.report._write import GENERATOR_MARK
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -16,45 +18,17 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from audit.report._report import AuditReport
 
-__all__ = ["render_report", "render_summary", "table_data"]
-
-MAX_TABLE_ROWS = 60
+__all__ = ["render_report", "render_summary", "table_data", "environment"]
 
 
-def _fmt(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, (bool, np.bool_)):
-        return "yes" if value else "no"
-    if isinstance(value, (float, np.floating)):
-        if not math.isfinite(float(value)):
-            return "—"
-        v = float(value)
-        return f"{v:.3g}" if (abs(v) >= 1e4 or (0 < abs(v) < 1e-3)) else f"{v:.3f}"
-    if isinstance(value, tuple):
-        return " & ".join(map(str, value))
-    return str(value)
-
-
-def table_data(frame: pd.DataFrame, *, max_rows: int = MAX_TABLE_ROWS) -> dict[str, Any]:
-    """Columns, rows (formatted strings) and a truncation note for the template."""
-    shown = frame.head(max_rows)
-    index_names = [str(n) if n is not None else "" for n in shown.index.names]
-    show_index = not isinstance(shown.index, pd.RangeIndex)
-    rows = []
-    for idx, row in zip(shown.index, shown.itertuples(index=False, name=None), strict=True):
-        labels = list(idx) if isinstance(idx, tuple) else [idx]
-        rows.append({"index": [_fmt(v) for v in labels], "cells": [_fmt(v) for v in row]})
-    return {
-        "index_names": index_names if show_index else [],
-        "columns": [_fmt(c) for c in shown.columns],
-        "rows": [r if show_index else {"index": [], "cells": r["cells"]} for r in rows],
-        "truncated": max(0, len(frame) - len(shown)),
-    }
+def table_data(frame: Any) -> dict[str, Any]:
+    """Table content for templates (used by the comparison page)."""
+    return table_block(frame).content
 
 
 @lru_cache(maxsize=1)
-def _env() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
+    """The Jinja2 environment (autoescape on, strict undefined)."""
     import jinja2
 
     env = jinja2.Environment(
@@ -64,52 +38,65 @@ def _env() -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["fmt"] = _fmt
+    env.filters["fmt"] = fmt
     return env
 
 
-def _sections(report: AuditReport) -> list[dict[str, Any]]:
-    sections = []
-    for name, out in report.outputs.items():
-        entry: dict[str, Any] = {
-            "name": name,
-            "status": out.status,
-            "reason": out.reason,
-            "tables": [],
-        }
-        result = out.result
-        if out.status == "ran" and result is not None:
-            if name == "fairness" and hasattr(result, "by_group"):
-                entry["tables"].append(("Metrics by group", table_data(result.by_group)))
-            elif isinstance(result, pd.DataFrame):
-                entry["tables"].append(("Result", table_data(result)))
-            elif hasattr(result, "to_frame"):
-                try:
-                    frame = result.to_frame()
-                except Exception:
-                    frame = None
-                if isinstance(frame, pd.DataFrame) and not frame.empty:
-                    entry["tables"].append(("Result", table_data(frame)))
-        sections.append(entry)
-    return sections
+_env = environment  # the comparison module's name for it
+
+
+def _figure(svg: str) -> Any:
+    from markupsafe import Markup
+
+    if not svg.lstrip().startswith("<svg"):
+        raise ValueError("figure blocks hold SVG made by model-audit's own plots")
+    return Markup(svg)
+
+
+_EXPLAIN = {
+    "imbalanced_weights": "One feature carries most of the model's weight.",
+    "imbalanced_attributions": "One feature carries most of the SHAP attribution.",
+    "disparity_ratio": "A group gets this outcome far less often than another (four-fifths rule).",
+    "disparity_difference": "The rate differs between groups by more than the policy allows.",
+    "insufficient_evidence": "Some groups are too small to judge; they neither pass nor fail.",
+    "sensitive_attribute_used": "The model uses a sensitive attribute directly.",
+    "proxy": "A feature stands in for a sensitive attribute and the model relies on it.",
+    "shap_additivity_failed": "SHAP values do not add up to the model output: suspect them.",
+    "attribution_gap": "A feature drives decisions for one group far more than for another.",
+    "importance_disagreement": "Importance methods disagree on which features matter most.",
+    "analyzer_failed": "An analysis could not run, so its checks are missing.",
+}
 
 
 def render_report(report: AuditReport) -> str:
     """Render the full, self-contained HTML report."""
-    template = _env().get_template("report.html.j2")
-    return template.render(
-        report=report,
-        generator=GENERATOR_MARK,
-        counts=report.counts,
-        findings=[f.to_dict() for f in report.findings],
-        sections=_sections(report),
-        hyperparameters=sorted(report.model["hyperparameters"].items()),
+    from audit.report._sections import build_sections
+
+    sections = build_sections(report)
+    findings = []
+    for i, f in enumerate(report.findings, start=1):
+        d = f.to_dict()
+        d["anchor"] = f"evidence-{i}"
+        d["section"] = f"section-{f.analyzer}" if f.analyzer else "flags"
+        d["plain"] = _EXPLAIN.get(f.code, "")
+        findings.append(d)
+    return (
+        environment()
+        .get_template("report.html.j2")
+        .render(
+            report=report,
+            generator=GENERATOR_MARK,
+            counts=report.counts,
+            findings=findings,
+            sections=sections,
+            figure=_figure,
+        )
     )
 
 
 def render_summary(report: AuditReport) -> str:
     """Render the notebook summary (verdict and flags)."""
-    template = _env().get_template("summary.html.j2")
+    template = environment().get_template("summary.html.j2")
     return template.render(
         report=report, counts=report.counts, findings=[f.to_dict() for f in report.findings]
     )

@@ -15,6 +15,7 @@ import pandas as pd
 
 from audit._version import __version__
 from audit.findings import Finding, count_by_severity, sort_findings
+from audit.gates._facts import fact_to_dict
 from audit.policy import Policy
 from audit.report._serialize import to_jsonable
 from audit.report._write import GENERATOR_MARK, write_text_atomic
@@ -179,6 +180,12 @@ class AuditReport:
         counts = self.counts
         return "critical" if counts["critical"] else "warning" if counts["warning"] else "pass"
 
+    def facts(self) -> dict[str, Any]:
+        """The named numbers gates check (``selection_rate.ratio``, ``findings.critical``, ...)."""
+        from audit.gates._report_facts import report_facts
+
+        return report_facts(self)
+
     def findings_frame(self) -> pd.DataFrame:
         """The findings as a DataFrame (one row each, most severe first)."""
         rows = [{k: v for k, v in f.to_dict().items() if k != "evidence"} for f in self.findings]
@@ -194,6 +201,8 @@ class AuditReport:
             entry = {"status": out.status, "reason": out.reason}
             if out.status == "ran" and out.result is not None:
                 entry["result"] = to_jsonable(out.result)
+            if out.extras:
+                entry["extras"] = to_jsonable(out.extras)
             analyzers[name] = entry
         return to_jsonable(
             {
@@ -207,6 +216,7 @@ class AuditReport:
                 "verdict": self.verdict,
                 "counts": self.counts,
                 "findings": [f.to_dict() for f in self.findings],
+                "facts": {path: fact_to_dict(f) for path, f in sorted(self.facts().items())},
                 "analyzers": analyzers,
             }
         )

@@ -70,7 +70,7 @@ def test_run_gate_fails_with_exit_1(saved, tmp_path):
     [
         (["--target", "nope"], "Unknown column 'nope'"),
         (["--sensitive", "grp"], "Did you mean 'group'"),
-        (["--fail-on", "bogus"], "--fail-on takes one of"),
+        (["--fail-on", "bogus"], "Cannot parse rule 'bogus'"),
     ],
 )
 def test_usage_and_data_errors_exit_2(saved, tmp_path, capsys, args, message):

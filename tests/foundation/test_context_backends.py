@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from conftest import BACKENDS, to_backend
+from helpers import BACKENDS, to_backend
 from sklearn.linear_model import LogisticRegression
 
 from audit.context import build_context

@@ -1,0 +1,124 @@
+"""Assertions for tests: ``assert_fair`` and ``assert_no_findings``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from audit.gates._check import GateResult, check_rules
+from audit.gates._facts import Fact, facts_from_record
+from audit.gates._listeners import gate_listeners
+from audit.policy import Policy
+
+__all__ = ["assert_fair", "assert_no_findings", "facts_of", "default_rules"]
+
+_FAILED = (
+    "Fairness gate failed: {n} of {m} rule(s) failed under policy insufficient={ins!r}.\n{table}"
+)
+_NOT_AUDITABLE = (
+    "assert_fair takes an AuditReport, a GroupMetrics, a saved audit record (dict) or a "
+    "mapping of facts; got {kind}."
+)
+_SEVERITIES = ("critical", "warning", "info")
+
+
+def facts_of(subject: Any) -> dict[str, Fact]:
+    """The facts rules are checked against, for any gateable object."""
+    if hasattr(subject, "facts") and callable(subject.facts):
+        return dict(subject.facts())
+    if isinstance(subject, Mapping):
+        if "findings" in subject or "facts" in subject:
+            return facts_from_record(subject)
+        if all(isinstance(v, Fact) for v in subject.values()):
+            return dict(subject)
+    if hasattr(subject, "by_group"):
+        from audit.gates._fairness import group_metrics_facts
+
+        return group_metrics_facts(subject)
+    raise TypeError(_NOT_AUDITABLE.format(kind=type(subject).__name__))
+
+
+def default_rules(policy: Policy, facts: Mapping[str, Fact]) -> list[str]:
+    """The rules a policy implies: its own ``rules``, else four-fifths and difference rules."""
+    if policy.rules:
+        return list(policy.rules)
+    rules = [f"{m}.ratio >= {policy.ratio_warning:g}" for m in policy.ratio_metrics]
+    rules += [f"{m}.difference <= {policy.difference_warning:g}" for m in policy.difference_metrics]
+    return [r for r in rules if r.split(" ")[0] in facts]
+
+
+def _notify(name: str, result: GateResult, subject: Any) -> None:
+    for listener in list(gate_listeners):
+        listener(name, result, subject)
+
+
+def assert_fair(
+    subject: Any,
+    rules: Iterable[str] | str | None = None,
+    *,
+    policy: Policy | None = None,
+    name: str | None = None,
+) -> GateResult:
+    """Assert that rules hold; raise ``AssertionError`` with a readable table when not.
+
+    Parameters
+    ----------
+    subject : AuditReport, GroupMetrics, dict or mapping of facts
+        What to judge.
+    rules : str or iterable of str, optional
+        Rules such as ``"selection_rate.ratio >= 0.8"``; default: the policy's
+        rules, else the four-fifths rule on ``policy.ratio_metrics`` and the
+        difference threshold on ``policy.difference_metrics``.
+    policy : Policy, optional
+        Thresholds and how "insufficient evidence" counts (default: fail only on
+        ``policy.insufficient == "fail"``).
+    name : str, optional
+        Name of the gate in summaries (default: the rules).
+
+    Returns
+    -------
+    GateResult
+        When every rule passes (insufficient evidence passes unless the policy
+        says ``insufficient="fail"``).
+    """
+    policy = policy or getattr(subject, "policy", None) or Policy()
+    facts = facts_of(subject)
+    rule_list = [rules] if isinstance(rules, str) else list(rules or default_rules(policy, facts))
+    if not rule_list:
+        raise ValueError("assert_fair: no rules to check (no fairness metrics were computed).")
+    result = check_rules(rule_list, facts, policy)
+    _notify(name or "; ".join(rule_list), result, subject)
+    if not result.passed:
+        raise AssertionError(
+            _FAILED.format(
+                n=len(result.failed),
+                m=len(result.results),
+                ins=policy.insufficient,
+                table=result.table(),
+            )
+        )
+    return result
+
+
+def assert_no_findings(subject: Any, severity: str = "critical") -> None:
+    """Assert that a report has no finding of ``severity`` or worse.
+
+    Raises
+    ------
+    AssertionError
+        Listing the offending findings.
+    """
+    if severity not in _SEVERITIES:
+        raise ValueError(f"severity must be one of {_SEVERITIES}; got {severity!r}.")
+    worse = _SEVERITIES[: _SEVERITIES.index(severity) + 1]
+    findings = subject.get("findings", []) if isinstance(subject, Mapping) else subject.findings
+    bad = [
+        f if isinstance(f, Mapping) else f.to_dict()
+        for f in findings
+        if (f["severity"] if isinstance(f, Mapping) else f.severity) in worse
+    ]
+    if bad:
+        lines = [f"  {f['severity']:<8} {f['code']:<28} {f['subject']}: {f['title']}" for f in bad]
+        raise AssertionError(
+            f"{len(bad)} finding(s) of severity {severity!r} or worse:\n" + "\n".join(lines)
+        )
