@@ -57,12 +57,20 @@ def to_pandas_frame(X: Any, *, column_names: Sequence[str] | None = None) -> pd.
     """Return ``X`` as a pandas DataFrame, without copying pandas input.
 
     Polars and pyarrow tables go through narwhals; a 2-D numpy array gets
-    ``column_names`` when their count matches, else ``x0, x1, ...``.
+    ``column_names`` when their count matches, else ``x0, x1, ...``; a Series or a
+    1-D array of strings (documents for a text model) becomes one column.
     """
     if isinstance(X, pd.DataFrame):
         frame = X
+    elif isinstance(X, pd.Series):
+        frame = X.to_frame(name=X.name if X.name is not None else "text")
     elif isinstance(X, np.ndarray) or isinstance(X, list):
         arr = np.asarray(X)
+        if arr.ndim == 1 and arr.dtype.kind in "OUS":
+            arr = arr.astype(object)
+            frame = pd.DataFrame({"text": arr})
+            _check_frame(frame)
+            return frame
         if arr.ndim != 2:
             raise DataValidationError(
                 _UNSUPPORTED_FRAME.format(kind=f"an array of shape {arr.shape}")
@@ -79,12 +87,16 @@ def to_pandas_frame(X: Any, *, column_names: Sequence[str] | None = None) -> pd.
             frame = nw.from_native(X, eager_only=True).to_pandas()
         except TypeError as exc:
             raise DataValidationError(_UNSUPPORTED_FRAME.format(kind=type(X).__name__)) from exc
+    _check_frame(frame)
+    return frame
+
+
+def _check_frame(frame: pd.DataFrame) -> None:
     dupes = frame.columns[frame.columns.duplicated()].unique().tolist()
     if dupes:
         raise DataValidationError(_DUPLICATE_COLUMNS.format(names=_short_list(dupes)))
     if len(frame) == 0:
         raise DataValidationError(_EMPTY_FRAME.format(shape=frame.shape))
-    return frame
 
 
 def to_1d_array(values: Any, *, what: str) -> np.ndarray:

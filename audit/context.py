@@ -228,6 +228,42 @@ def _resolve_sensitive(sensitive_features: Any, X: pd.DataFrame) -> pd.DataFrame
     return frame
 
 
+_PREDICT_FAILED = (
+    "{model} could not predict on the audit data: {error}.{nan} Check that X holds the "
+    "columns and value types the model was trained on."
+)
+
+
+def _predict(adapter: ModelAdapter, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None]:
+    """Predictions and probabilities, with the model's own error turned into a clear one."""
+    try:
+        y_pred = np.asarray(adapter.predict(frame))
+        proba = adapter.predict_proba(frame)
+    except (ValueError, TypeError) as exc:
+        if isinstance(exc, DataValidationError):
+            raise
+        cols = [c for c in (adapter.input_features or list(frame.columns)) if c in frame.columns]
+        numeric = frame[cols].select_dtypes("number")
+        bad = int(numeric.isna().sum().sum() + np.isinf(numeric.to_numpy(dtype=float)).sum())
+        nan = (
+            f" X has {bad} missing or infinite value(s) in the model's columns; impute them or "
+            "use a model/Pipeline that accepts them."
+            if bad
+            else ""
+        )
+        first = (
+            str(exc).strip().splitlines()[0].rstrip(".") if str(exc).strip() else type(exc).__name__
+        )
+        raise DataValidationError(
+            _PREDICT_FAILED.format(model=adapter.name, error=first, nan=nan)
+        ) from exc
+    if len(y_pred) != len(frame):
+        raise DataValidationError(
+            f"{adapter.name} returned {len(y_pred)} predictions for {len(frame)} rows."
+        )
+    return y_pred, proba
+
+
 def _data_hash(X: pd.DataFrame, y: np.ndarray | None) -> str:
     digest = hashlib.sha256()
     digest.update(",".join(map(str, X.columns)).encode())
@@ -296,8 +332,7 @@ def build_context(
             raise DataValidationError(_BAD_WEIGHTS.format(problem="weights summing to 0"))
 
     adapter.check_features(frame)
-    y_pred = np.asarray(adapter.predict(frame))
-    proba = adapter.predict_proba(frame)
+    y_pred, proba = _predict(adapter, frame)
     task: Task = adapter.task or "binary"
     classes = adapter.classes
     if y_true is not None and classes is not None:

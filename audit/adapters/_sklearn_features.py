@@ -74,4 +74,6 @@ def trace_features(transformer: Any, input_features: list[str]) -> tuple[list[st
         return list(input_features), list(input_features)
     if len(out) == len(input_features):
         return out, list(input_features)
+    if len(input_features) == 1:  # one input, many outputs (a text vectorizer, splines)
+        return out, [input_features[0]] * len(out)
     return out, _prefix_sources(out, list(input_features))

@@ -29,6 +29,10 @@ _WRONG_WIDTH = (
     "The model was trained on {expected} features (without column names) but X has "
     "{got} columns. Pass X with exactly the training columns, in training order."
 )
+_TEXT_WIDTH = (
+    "{name} starts with a text vectorizer and reads one column of documents; X has {got} "
+    "columns. Pass the documents as a Series, a 1-D array or a one-column frame."
+)
 # Attributes of a fitted estimator that are bookkeeping, not learned parameters.
 _NOT_PARAMETERS = {"classes_", "feature_names_in_", "n_features_in_", "n_iter_", "n_outputs_"}
 
@@ -96,10 +100,16 @@ class SklearnAdapter(ModelAdapter):
         names = getattr(model, "feature_names_in_", None)
         self.input_features = [str(n) for n in names] if names is not None else None
         self.n_features_in = getattr(model, "n_features_in_", None)
+        first = model.steps[0][1] if self.is_pipeline else model
+        self.text_input = hasattr(first, "build_analyzer")
 
     # ----------------------------------------------------------------- inputs
     def check_features(self, X: pd.DataFrame) -> None:
         """Raise FeatureMismatchError when X lacks training columns or has the wrong width."""
+        if self.text_input:
+            if X.shape[1] != 1:
+                raise FeatureMismatchError(_TEXT_WIDTH.format(name=self.name, got=X.shape[1]))
+            return
         if self.input_features is not None:
             missing = [c for c in self.input_features if c not in X.columns]
             if missing:
@@ -117,6 +127,8 @@ class SklearnAdapter(ModelAdapter):
 
     def model_input(self, X: pd.DataFrame) -> Any:
         """The object to hand to the model: its training columns, or a plain array."""
+        if self.text_input:
+            return X.iloc[:, 0]
         if self.input_features is not None:
             return X[self.input_features]
         return X.to_numpy()
@@ -151,9 +163,9 @@ class SklearnAdapter(ModelAdapter):
 
     # ------------------------------------------------------------- internals
     def _input_names(self, X: pd.DataFrame) -> list[str]:
-        return (
-            self.input_features if self.input_features is not None else [str(c) for c in X.columns]
-        )
+        if self.input_features is not None and not self.text_input:
+            return self.input_features
+        return [str(c) for c in X.columns]
 
     def transform(self, X: pd.DataFrame) -> TransformedData:
         inputs = self._input_names(X)

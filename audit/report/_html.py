@@ -45,7 +45,7 @@ def environment() -> jinja2.Environment:
 _env = environment  # the comparison module's name for it
 
 
-def _figure(svg: str) -> Any:
+def figure_block(svg: str) -> Any:
     from markupsafe import Markup
 
     if not svg.lstrip().startswith("<svg"):
@@ -89,7 +89,7 @@ def render_report(report: AuditReport) -> str:
             counts=report.counts,
             findings=findings,
             sections=sections,
-            figure=_figure,
+            figure=figure_block,
         )
     )
 

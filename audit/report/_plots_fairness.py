@@ -22,6 +22,7 @@ def plot_disparity(gm: Any, metrics: list[str], *, max_groups: int = 25) -> Any:
     matplotlib.figure.Figure
     """
     import matplotlib
+    import matplotlib.ticker
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
@@ -51,6 +52,22 @@ def plot_disparity(gm: Any, metrics: list[str], *, max_groups: int = 25) -> Any:
             r[weak], y[weak], marker=markers[k % 7], facecolors="none", edgecolors=color, zorder=3
         )
     ax.set_xscale("log")
+    finite = [
+        v
+        for m in metrics
+        for v in (by[m].to_numpy(dtype=float) / by[m].to_numpy(dtype=float)[ref])
+        if np.isfinite(v) and v > 0
+    ]
+    low = min([0.5, *finite]) * 0.9
+    high = max([1.5, *finite]) * 1.1
+    ax.set_xlim(low, high)
+    ticks = [
+        t
+        for t in (0.1, 0.2, 0.3, 0.5, 0.6, 0.8, 1.0, 1.25, 1.5, 2.0, 3.0, 5.0, 10.0)
+        if low <= t <= high
+    ]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
     ax.set_yticks(np.arange(len(order)), labels)
     ax.invert_yaxis()
     ax.set_xlabel(f"ratio to the largest group ({gm.group_labels()[ref]}); hollow = insufficient")

@@ -85,10 +85,16 @@ def _generic(name: str, report: Any) -> Section:
 def build_sections(report: Any) -> list[Section]:
     """Model card first, then one section per analyzer that was asked for."""
     from audit.report._section_fairness import fairness_section
+    from audit.report._section_weights import weights_section
 
-    builders: dict[str, Callable[[Any], Section]] = {"fairness": fairness_section}
+    builders: dict[str, Callable[[Any], Section]] = {
+        "fairness": fairness_section,
+        "weights": weights_section,
+    }
     sections = [_model_card(report)]
-    for name in report.outputs:
+    order = [n for n in SECTION_TITLES if n in report.outputs]
+    order += [n for n in report.outputs if n not in SECTION_TITLES]
+    for name in order:
         builder = builders.get(name)
         sections.append(builder(report) if builder else _generic(name, report))
     return sections
