@@ -36,6 +36,7 @@ def _run(ctx: AuditContext, sensitive: Any) -> Any:
         ci=policy.ci,
         random_state=ctx.random_state,
         min_count=policy.min_count,
+        task=ctx.task,
     )
 
 

@@ -4,7 +4,8 @@ import sys
 
 def test_import_audit_loads_no_torch_shap_or_sklearn():
     code = (
-        "import sys, audit, audit.errors, audit.policy, audit.findings;"
+        "import sys, audit, audit.fairness, audit.weights, audit.gates, audit.errors,"
+        " audit.policy, audit.findings;"
         "bad=[m for m in ('torch','shap','sklearn','matplotlib') if m in sys.modules];"
         "print(','.join(bad))"
     )

@@ -1,0 +1,448 @@
+"""One pass over the rows: per-group sufficient statistics.
+
+Every standard group metric is a function of a few sums per group, so the
+rows are read once and reduced to a small table with one row per group; every
+metric, difference, ratio, verdict and bootstrap replicate is then arithmetic
+on that table. The same table is a ``GROUP BY`` that a database or a cluster
+(Spark, DuckDB, Dask, polars) can compute where the data lives.
+
+Columns of :attr:`GroupCounts.table` (one row per group; ``w`` sums are
+weighted by ``sample_weight``, ``n`` counts rows; without weights every ``w``
+column equals its ``n`` column):
+
+binary
+    ``n``, ``w``; for each confusion cell ``c`` in ``tn, fp, fn, tp``:
+    ``n_c`` (rows), ``w_c`` (sum of weights), ``w2_c`` (sum of squared
+    weights, for the weighted bootstrap). With ``y_score``: ``auc_u``, the
+    weighted Mann-Whitney statistic ``sum over (positive i, negative j) of
+    w_i * w_j * ([s_i > s_j] + 0.5 * [s_i == s_j])`` within the group.
+multiclass
+    ``n``, ``w``; for true class ``i`` and predicted class ``j`` (positions
+    in :attr:`GroupCounts.classes`): ``n_i_j``, ``w_i_j``, ``w2_i_j``.
+regression
+    ``n``, ``w``, ``sum_y``, ``sum_pred``, ``sum_abs_err``, ``sum_sq_err``
+    (weighted sums of y, the prediction, ``|y - pred|`` and ``(y - pred)**2``)
+    and ``ss_y``, the weighted sum of squares of y about the group's weighted
+    mean (for R²). For the bootstrap, the second moments ``m2_a_b`` of the
+    per-row vector ``u = w * (1, yc, pc, |e|, e**2, yc**2)`` where
+    ``yc = y - mean_y``, ``pc = pred - mean_y`` (group means) and
+    ``e = y - pred``.
+
+Scores (binary with ``y_score``) also give :attr:`GroupCounts.score_cells`, a
+long table with one row per (group, true label, score bin): ``n``, ``w``,
+``w2``, ``sum_ws`` and ``sum_ws2`` (weighted sums of the score and of its
+square). The score bins are ``SCORE_BINS = 100`` equal-width bins of [0, 1]:
+bin ``min(floor(100 * s), 99)``. From them:
+
+* Brier score is exact: ``sum(sum_ws2 - 2 * y * sum_ws + y * w) / W``;
+* ECE uses ``ECE_BINS = 10`` equal-width bins, each the union of 10 score
+  bins, and is exact for that binning:
+  ``sum_b |sum_b(w * y) - sum_b(w * s)| / W``;
+* AUC from the bins treats scores in the same bin as ties; it is used only
+  for bootstrap replicates (shifted by the binning error of the point
+  estimate). The point AUC is exact: ``auc_u`` is computed from one sort of
+  the rows by (group, score), with tied scores counted as half, the same
+  value as :func:`sklearn.metrics.roc_auc_score` (weighted or not).
+  The overall AUC is not a sum over groups; :attr:`GroupCounts.overall_auc_u`
+  holds its statistic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from audit.fairness._groups import EncodedGroups, encode_groups
+from audit.fairness._inputs import (
+    Targets,
+    Task,
+    as_1d,
+    check_lengths,
+    prepare_scores,
+    prepare_targets,
+    prepare_weights,
+)
+
+__all__ = [
+    "CELLS",
+    "ECE_BINS",
+    "MOMENTS",
+    "SCORE_BINS",
+    "GroupCounts",
+    "group_counts",
+    "count_prepared",
+]
+
+CELLS: tuple[str, ...] = ("tn", "fp", "fn", "tp")
+"""Binary confusion cells, in the order of ``2 * y_true + y_pred``."""
+SCORE_BINS = 100
+"""Number of equal-width score bins of [0, 1] in :attr:`GroupCounts.score_cells`."""
+ECE_BINS = 10
+"""Number of equal-width bins of the expected calibration error (each 10 score bins)."""
+MOMENTS: tuple[str, ...] = ("w", "yc", "pc", "ae", "se", "yc2")
+"""Components of the per-row vector whose second moments the regression bootstrap uses."""
+_SCORE_STATS: tuple[str, ...] = ("n", "w", "w2", "sum_ws", "sum_ws2")
+
+
+@dataclass(frozen=True, eq=False)
+class GroupCounts:
+    """Per-group sufficient statistics: everything group metrics need.
+
+    Attributes
+    ----------
+    task : {"binary", "multiclass", "regression"}
+        The kind of prediction.
+    table : pandas.DataFrame
+        One row per group (indexed like :attr:`GroupMetrics.by_group`), one
+        column per statistic; see the module documentation for the columns.
+    classes : tuple
+        Binary: ``(negative, positive)`` labels. Multiclass: the class labels
+        that ``i`` and ``j`` in the column names index. Regression: ``()``.
+    weighted : bool
+        Whether sample weights were given.
+    score_cells : pandas.DataFrame or None
+        With ``y_score``: one row per (group position, label, score bin).
+    overall_auc_u : float or None
+        With ``y_score``: the weighted Mann-Whitney statistic over all rows.
+    """
+
+    task: Task
+    table: pd.DataFrame
+    classes: tuple[Any, ...]
+    weighted: bool
+    score_cells: pd.DataFrame | None = None
+    overall_auc_u: float | None = None
+    _score_array: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def groups(self) -> pd.Index:
+        """Labels of the groups (a MultiIndex for several sensitive features)."""
+        return self.table.index
+
+    @property
+    def sensitive_names(self) -> tuple[str, ...]:
+        """Names of the sensitive features."""
+        return tuple(str(n) for n in self.table.index.names)
+
+    @property
+    def n_groups(self) -> int:
+        """Number of groups, including groups with zero rows."""
+        return len(self.table)
+
+    @property
+    def n_rows(self) -> int:
+        """Number of rows counted."""
+        return int(self.table["n"].sum())
+
+    def cell_counts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return ``(n, w, w2)`` arrays of shape ``(G, cells)`` (classification only).
+
+        Binary cells are ``tn, fp, fn, tp``; multiclass cells are ``(i, j)``
+        flattened row-major with ``K * K`` entries.
+        """
+        names = self._cell_names()
+        t = self.table
+        return (
+            t[[f"n_{c}" for c in names]].to_numpy(dtype=np.float64),
+            t[[f"w_{c}" for c in names]].to_numpy(dtype=np.float64),
+            t[[f"w2_{c}" for c in names]].to_numpy(dtype=np.float64),
+        )
+
+    def _cell_names(self) -> list[str]:
+        if self.task == "binary":
+            return list(CELLS)
+        if self.task == "multiclass":
+            k = len(self.classes)
+            return [f"{i}_{j}" for i in range(k) for j in range(k)]
+        raise ValueError("cell counts exist for classification only")
+
+    def score_array(self) -> np.ndarray | None:
+        """Score cells as an array ``(G, 2, SCORE_BINS, 5)``: n, w, w2, sum_ws, sum_ws2."""
+        if self.score_cells is None:
+            return None
+        if self._score_array is not None:
+            return self._score_array
+        cells = self.score_cells.sort_values(["group", "label", "bin"])
+        arr = cells[list(_SCORE_STATS)].to_numpy(dtype=np.float64)
+        return arr.reshape(self.n_groups, 2, SCORE_BINS, len(_SCORE_STATS))
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return a copy of :attr:`table`."""
+        return self.table.copy()
+
+
+def _bincount(key: np.ndarray, size: int, weights: np.ndarray | None = None) -> np.ndarray:
+    return np.bincount(key, weights=weights, minlength=size).astype(np.float64, copy=False)
+
+
+def _classification_table(
+    groups: EncodedGroups,
+    targets: Targets,
+    weights: np.ndarray | None,
+) -> pd.DataFrame:
+    g = groups.n_groups
+    if targets.task == "binary":
+        names = list(CELLS)
+        key = groups.codes.astype(np.int64, copy=True)
+        key *= 4
+        key += 2 * targets.y_true + targets.y_pred  # int8 temporaries
+    else:
+        k = len(targets.classes)
+        names = [f"{i}_{j}" for i in range(k) for j in range(k)]
+        key = groups.codes.astype(np.int64, copy=True)
+        key *= k * k
+        key += targets.y_true * k
+        key += targets.y_pred
+    n_cells = len(names)
+    size = g * n_cells
+    n = _bincount(key, size).reshape(g, n_cells)
+    if weights is None:
+        w = n
+        w2 = n
+    else:
+        w = _bincount(key, size, weights).reshape(g, n_cells)
+        w2 = _bincount(key, size, weights * weights).reshape(g, n_cells)
+    del key
+    data: dict[str, np.ndarray] = {"n": n.sum(axis=1), "w": w.sum(axis=1)}
+    for j, c in enumerate(names):
+        data[f"n_{c}"] = n[:, j]
+    for j, c in enumerate(names):
+        data[f"w_{c}"] = w[:, j]
+    for j, c in enumerate(names):
+        data[f"w2_{c}"] = w2[:, j]
+    return pd.DataFrame(data, index=groups.index)
+
+
+def _mann_whitney(
+    codes: np.ndarray,
+    n_groups: int,
+    y: np.ndarray,
+    s: np.ndarray,
+    w: np.ndarray | None,
+) -> tuple[np.ndarray, float]:
+    """Weighted Mann-Whitney U per group and overall, from one sort by (group, score)."""
+    order = np.argsort(s)
+    u_all = _u_sorted(np.zeros(s.size, dtype=np.intp), 1, y[order], s[order], _take(w, order))
+    order = order[np.argsort(codes[order], kind="stable")]
+    u = _u_sorted(codes[order], n_groups, y[order], s[order], _take(w, order))
+    return u, float(u_all[0])
+
+
+def _take(w: np.ndarray | None, order: np.ndarray) -> np.ndarray | None:
+    return None if w is None else w[order]
+
+
+def _u_sorted(
+    cs: np.ndarray, n_groups: int, ys: np.ndarray, ss: np.ndarray, ws: np.ndarray | None
+) -> np.ndarray:
+    """U statistic per group for rows sorted by (group, score)."""
+    new_block = np.empty(cs.size, dtype=bool)
+    new_block[0] = True
+    np.not_equal(cs[1:], cs[:-1], out=new_block[1:])
+    new_block[1:] |= ss[1:] != ss[:-1]
+    block = np.cumsum(new_block) - 1
+    n_blocks = int(block[-1]) + 1
+    pos_w = np.bincount(block, weights=ys if ws is None else ws * ys, minlength=n_blocks)
+    neg = 1 - ys
+    neg_w = np.bincount(block, weights=neg if ws is None else ws * neg, minlength=n_blocks)
+    block_group = cs[new_block]
+    first = np.flatnonzero(np.r_[True, block_group[1:] != block_group[:-1]])
+    cum_neg = np.cumsum(neg_w) - neg_w  # negatives strictly below, across all groups
+    offset = np.repeat(cum_neg[first], np.diff(np.r_[first, n_blocks]))
+    below = cum_neg - offset
+    u_block = pos_w * (below + 0.5 * neg_w)
+    return np.bincount(block_group, weights=u_block, minlength=n_groups)
+
+
+def _score_cells(
+    codes: np.ndarray,
+    n_groups: int,
+    y: np.ndarray,
+    s: np.ndarray,
+    w: np.ndarray | None,
+) -> np.ndarray:
+    bins = np.minimum((s * SCORE_BINS).astype(np.intp), SCORE_BINS - 1)
+    key = codes.astype(np.int64, copy=True)
+    key *= 2
+    key += y
+    key *= SCORE_BINS
+    key += bins
+    del bins
+    size = n_groups * 2 * SCORE_BINS
+    n = _bincount(key, size)
+    if w is None:
+        ws = s
+        stats = [n, n, n, _bincount(key, size, s), _bincount(key, size, s * s)]
+    else:
+        ws = w * s
+        stats = [
+            n,
+            _bincount(key, size, w),
+            _bincount(key, size, w * w),
+            _bincount(key, size, ws),
+            _bincount(key, size, ws * s),
+        ]
+    return np.stack(stats, axis=-1).reshape(n_groups, 2, SCORE_BINS, len(_SCORE_STATS))
+
+
+def _score_frame(arr: np.ndarray) -> pd.DataFrame:
+    g = arr.shape[0]
+    flat = arr.reshape(-1, len(_SCORE_STATS))
+    frame = pd.DataFrame(
+        {
+            "group": np.repeat(np.arange(g), 2 * SCORE_BINS),
+            "label": np.tile(np.repeat(np.arange(2), SCORE_BINS), g),
+            "bin": np.tile(np.arange(SCORE_BINS), 2 * g),
+        }
+    )
+    for j, name in enumerate(_SCORE_STATS):
+        frame[name] = flat[:, j]
+    return frame
+
+
+def _regression_table(
+    groups: EncodedGroups, targets: Targets, weights: np.ndarray | None
+) -> pd.DataFrame:
+    g = groups.n_groups
+    codes = groups.codes
+    y, p = targets.y_true, targets.y_pred
+    w = np.ones_like(y) if weights is None else weights
+    n = _bincount(codes, g)
+    wsum = n if weights is None else _bincount(codes, g, w)
+    e = y - p
+    ae = np.abs(e)
+    se = e * e
+    data = {
+        "n": n,
+        "w": wsum,
+        "sum_y": _bincount(codes, g, w * y),
+        "sum_pred": _bincount(codes, g, w * p),
+        "sum_abs_err": _bincount(codes, g, w * ae),
+        "sum_sq_err": _bincount(codes, g, w * se),
+    }
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_y = np.where(wsum > 0, data["sum_y"] / wsum, 0.0)
+    row_mean = mean_y[codes]
+    yc = y - row_mean
+    pc = p - row_mean
+    yc2 = yc * yc
+    data["ss_y"] = _bincount(codes, g, w * yc2)
+    parts = {"w": np.ones_like(y), "yc": yc, "pc": pc, "ae": ae, "se": se, "yc2": yc2}
+    w2 = w * w
+    for a_i, a in enumerate(MOMENTS):
+        for b in MOMENTS[a_i:]:
+            data[f"m2_{a}_{b}"] = _bincount(codes, g, w2 * parts[a] * parts[b])
+    return pd.DataFrame(data, index=groups.index)
+
+
+def count_prepared(
+    groups: EncodedGroups,
+    targets: Targets,
+    weights: np.ndarray | None,
+    scores: np.ndarray | None,
+) -> GroupCounts:
+    """Build :class:`GroupCounts` from already validated inputs (internal fast path)."""
+    if targets.task == "regression":
+        table = _regression_table(groups, targets, weights)
+        return GroupCounts("regression", table, (), weights is not None)
+    table = _classification_table(groups, targets, weights)
+    if scores is None:
+        return GroupCounts(targets.task, table, targets.classes, weights is not None)
+    g = groups.n_groups
+    u, u_all = _mann_whitney(groups.codes, g, targets.y_true, scores, weights)
+    table["auc_u"] = u
+    cells = _score_cells(groups.codes, g, targets.y_true, scores, weights)
+    return GroupCounts(
+        targets.task,
+        table,
+        targets.classes,
+        weights is not None,
+        score_cells=_score_frame(cells),
+        overall_auc_u=u_all,
+        _score_array=cells,
+    )
+
+
+def group_counts(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sensitive_features: Any,
+    sample_weight: Any = None,
+    y_score: Any = None,
+    task: str = "auto",
+    pos_label: Any = None,
+    missing: str = "error",
+) -> GroupCounts:
+    """Reduce the rows to per-group sufficient statistics, in one pass.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n,)
+        True labels (or targets) and predictions: lists, numpy arrays,
+        pandas / polars Series or pyarrow arrays.
+    sensitive_features : array-like, dict of array-like, or DataFrame
+        One sensitive feature, or several (intersectional groups).
+    sample_weight : array-like of shape (n,), optional
+        Non-negative finite weights.
+    y_score : array-like of shape (n,) or (n, 2), optional
+        Probability of the positive class (binary only), for AUC, Brier and
+        ECE.
+    task : {"auto", "binary", "multiclass", "regression"}, default="auto"
+        ``"auto"`` infers regression from float predictions with non-integer
+        values, binary from 0/1 (or -1/1) labels, multiclass from more labels.
+    pos_label : scalar, optional
+        The positive (selected) label when the labels are not 0/1.
+    missing : {"error", "group"}, default="error"
+        A missing sensitive value raises, or forms its own ``"<missing>"`` group.
+
+    Returns
+    -------
+    GroupCounts
+        The per-group table of counts and sums.
+
+    Examples
+    --------
+    >>> from audit.fairness import group_counts
+    >>> gc = group_counts([1, 0, 1, 1], [1, 0, 0, 1], sensitive_features=["a", "a", "b", "b"])
+    >>> gc.table.loc["b", ["n", "n_tp", "n_fn", "n_fp", "n_tn"]].tolist()
+    [2.0, 1.0, 1.0, 0.0, 0.0]
+    """
+    groups, targets, weights, scores = prepare_inputs(
+        y_true,
+        y_pred,
+        sensitive_features=sensitive_features,
+        sample_weight=sample_weight,
+        y_score=y_score,
+        task=task,
+        pos_label=pos_label,
+        missing=missing,
+    )
+    return count_prepared(groups, targets, weights, scores)
+
+
+def prepare_inputs(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sensitive_features: Any,
+    sample_weight: Any,
+    y_score: Any,
+    task: str,
+    pos_label: Any,
+    missing: str,
+) -> tuple[EncodedGroups, Targets, np.ndarray | None, np.ndarray | None]:
+    """Validate every input once and encode the groups."""
+    yt = as_1d(y_true, what="y_true")
+    yp = as_1d(y_pred, what="y_pred")
+    weights_raw = None if sample_weight is None else as_1d(sample_weight, what="sample_weight")
+    score_raw = None if y_score is None else as_1d(y_score, what="y_score", allow_2d=True)
+    n_rows = check_lengths(y_true=yt, y_pred=yp, sample_weight=weights_raw, y_score=score_raw)
+    groups = encode_groups(sensitive_features, missing=missing, n_rows=n_rows)  # type: ignore[arg-type]
+    targets = prepare_targets(yt, yp, task=task, pos_label=pos_label)
+    weights = prepare_weights(weights_raw, len(yt))
+    scores = prepare_scores(score_raw, targets.task)
+    return groups, targets, weights, scores
