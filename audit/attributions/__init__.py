@@ -1,0 +1,85 @@
+"""SHAP attributions of a model, globally and per demographic group.
+
+An attribution says how much each feature moved one prediction away from the
+model's average output; its mean absolute value over rows ranks the features
+the model relies on. Comparing those means between the groups of a sensitive
+attribute shows features that drive the decisions for one group far more than
+for another.
+
+The explainer is chosen by one capability probe per kind, tried in order
+(``"auto"``): exact closed-form linear SHAP for linear models, shap's
+``TreeExplainer`` for tree ensembles, ``DeepExplainer`` (or
+``GradientExplainer``) for torch modules, and the model-agnostic
+``PermutationExplainer`` for anything else. A Pipeline's final estimator is
+explained in the space it sees and one-hot attributions are summed back to the
+column they encode. The rows explained are a sample stratified by sensitive
+group, so every group is represented; every result checks that base value plus
+attributions reproduces the model output (additivity).
+
+shap and torch are imported only when an explanation runs.
+
+>>> from audit.attributions import explain
+>>> result = explain(model, X, sensitive_features=["sex"])  # doctest: +SKIP
+>>> result.importance            # mean |SHAP| per input column  # doctest: +SKIP
+>>> result.mean_abs_by_group()   # ... overall and per group      # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from audit.attributions._by_group import group_table, importance_table  # noqa: F401
+from audit.attributions._choose import (  # noqa: F401
+    AUTO_ORDER,
+    PROBES,
+    ExplainerChoice,
+    ProbeResult,
+    choose_explainer,
+    supports_deep,
+    supports_gradient,
+    supports_linear,
+    supports_permutation,
+    supports_tree,
+)
+from audit.attributions._explain import (  # noqa: F401
+    ADDITIVITY_RTOL,
+    DEFAULT_MAX_ROWS,
+    PERMUTATION_MAX_ROWS,
+    explain,
+    explain_context,
+)
+from audit.attributions._findings import (  # noqa: F401
+    ADDITIVITY_CODE,
+    GAP_CODE,
+    IMBALANCED_CODE,
+    attribution_findings,
+)
+from audit.attributions._linear import linear_shap  # noqa: F401
+from audit.attributions._permutation import SourceMasker  # noqa: F401
+from audit.attributions._plots import plot_importance, plot_importance_by_group  # noqa: F401
+from audit.attributions._result import AttributionResult, sum_to_sources  # noqa: F401
+from audit.attributions._sample import StratifiedSample, stratified_sample  # noqa: F401
+
+_explaining = ["explain", "explain_context", "AttributionResult", "linear_shap", "SourceMasker"]
+_choosing = [
+    "choose_explainer",
+    "ExplainerChoice",
+    "ProbeResult",
+    "PROBES",
+    "AUTO_ORDER",
+    "supports_linear",
+    "supports_tree",
+    "supports_deep",
+    "supports_gradient",
+    "supports_permutation",
+]
+_summarising = [
+    "stratified_sample",
+    "StratifiedSample",
+    "importance_table",
+    "group_table",
+    "sum_to_sources",
+]
+_findings = ["attribution_findings", "ADDITIVITY_CODE", "IMBALANCED_CODE", "GAP_CODE"]
+_plotting = ["plot_importance", "plot_importance_by_group"]
+_settings = ["DEFAULT_MAX_ROWS", "PERMUTATION_MAX_ROWS", "ADDITIVITY_RTOL"]
+
+__all__ = _explaining + _choosing + _summarising + _findings + _plotting + _settings

@@ -1,0 +1,235 @@
+"""Explain a model: choose the explainer, sample rows by group, run it, check additivity."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from audit._frames import to_pandas_frame
+from audit.adapters import ModelAdapter, make_adapter
+from audit.attributions._checks import check_positive_int
+from audit.attributions._choose import choose_explainer
+from audit.attributions._deep import explain_deep, explain_gradient
+from audit.attributions._inputs import matrix_sources
+from audit.attributions._job import ExplainJob, RawAttributions
+from audit.attributions._linear import explain_linear
+from audit.attributions._permutation import explain_permutation
+from audit.attributions._progress import resolve_progress
+from audit.attributions._result import AttributionResult, build_result
+from audit.attributions._sample import StratifiedSample, stratified_sample
+from audit.attributions._tree import explain_tree
+from audit.context import AuditContext, _resolve_sensitive
+from audit.errors import DataValidationError
+
+__all__ = [
+    "ADDITIVITY_RTOL",
+    "DEFAULT_MAX_ROWS",
+    "PERMUTATION_MAX_ROWS",
+    "RUNNERS",
+    "explain",
+    "explain_context",
+]
+
+DEFAULT_MAX_ROWS = 2000
+PERMUTATION_MAX_ROWS = 200
+"""Default row budget of the (slow) permutation explainer."""
+
+ADDITIVITY_RTOL: dict[str, float] = {
+    "linear": 1e-6,
+    "tree": 1e-4,
+    "deep": 1e-3,  # float32 forward passes
+    "gradient": 0.1,  # expected gradients are sampled: additive only approximately
+    "permutation": 1e-6,
+}
+"""Additivity tolerance per explainer, relative to ``max(1, max |model output|)``."""
+
+RUNNERS: dict[str, Callable[[ExplainJob], RawAttributions]] = {
+    "linear": explain_linear,
+    "tree": explain_tree,
+    "deep": explain_deep,
+    "gradient": explain_gradient,
+    "permutation": explain_permutation,
+}
+
+_BAD_TOLERANCE = "additivity_tolerance must be a number >= 0 or None; got {value!r}."
+_FELL_BACK = "{name} explainer failed ({error}); fell back to the permutation explainer"
+
+
+def _flip_binary(raw: RawAttributions, label: Any) -> RawAttributions:
+    """Explain the other class of a binary model: negate (and, for probabilities, complement)."""
+    offset = 1.0 if raw.output.space == "probability" else 0.0
+    output = dataclasses.replace(raw.output, names=(str(label),))
+    return dataclasses.replace(
+        raw,
+        values=-raw.values,
+        base_values=offset - raw.base_values,
+        model_output=offset - raw.model_output,
+        output=output,
+    )
+
+
+def explain(
+    model: Any,
+    X: Any,
+    *,
+    sensitive_features: Any = None,
+    explainer: str = "auto",
+    max_rows: int | None = None,
+    background_size: int = 100,
+    random_state: int = 0,
+    pos_label: Any = None,
+    progress: bool | None = None,
+    additivity_tolerance: float | None = None,
+) -> AttributionResult:
+    """SHAP attributions of a model on a sample of rows stratified by sensitive group.
+
+    Parameters
+    ----------
+    model : estimator, Pipeline, torch.nn.Module or ModelAdapter
+        The fitted model. A Pipeline's final estimator is explained in the
+        space it sees; attributions of one-hot columns are summed back to the
+        column they encode.
+    X : table
+        The data (pandas, polars, pyarrow or a 2-D array).
+    sensitive_features : column name(s), Series, DataFrame or array, optional
+        Groups to stratify the sample by and to summarise attributions per.
+    explainer : {"auto", "linear", "tree", "deep", "gradient", "permutation"}
+        ``"auto"`` asks each explainer's probe in turn (see :func:`choose_explainer`).
+    max_rows : int, optional
+        Row budget (default 2,000; 200 for the permutation explainer).
+    background_size : int, default=100
+        Background rows sampled for the deep, gradient and permutation explainers.
+    random_state : int, default=0
+        Seed for sampling and explainers.
+    pos_label : object, optional
+        For binary models, the class whose score is explained (default the
+        model's positive class ``classes[1]``).
+    progress : bool, optional
+        Show a progress bar; by default only when standard error is a terminal.
+    additivity_tolerance : float, optional
+        Largest acceptable ``|base + sum(values) - output|``; by default
+        :data:`ADDITIVITY_RTOL` of the explainer times ``max(1, max |output|)``.
+
+    Returns
+    -------
+    AttributionResult
+    """
+    adapter = make_adapter(model)
+    frame = to_pandas_frame(X, column_names=adapter.input_features)
+    adapter.check_features(frame)
+    sensitive = _resolve_sensitive(sensitive_features, frame)
+    return _explain(
+        adapter,
+        frame,
+        sensitive,
+        explainer=explainer,
+        max_rows=max_rows,
+        background_size=background_size,
+        random_state=random_state,
+        pos_label=pos_label,
+        progress=progress,
+        additivity_tolerance=additivity_tolerance,
+    )
+
+
+def explain_context(
+    ctx: AuditContext,
+    *,
+    explainer: str = "auto",
+    max_rows: int | None = None,
+    background_size: int = 100,
+    progress: bool | None = None,
+    additivity_tolerance: float | None = None,
+) -> AttributionResult:
+    """:func:`explain` on an audit's context (its data, groups, seed and positive label)."""
+    return _explain(
+        ctx.adapter,
+        ctx.X,
+        ctx.sensitive,
+        explainer=explainer,
+        max_rows=max_rows,
+        background_size=background_size,
+        random_state=ctx.random_state,
+        pos_label=ctx.pos_label,
+        progress=progress,
+        additivity_tolerance=additivity_tolerance,
+    )
+
+
+def _explain(
+    adapter: ModelAdapter,
+    frame: pd.DataFrame,
+    sensitive: pd.DataFrame | None,
+    *,
+    explainer: str,
+    max_rows: int | None,
+    background_size: int,
+    random_state: int,
+    pos_label: Any,
+    progress: bool | None,
+    additivity_tolerance: float | None,
+) -> AttributionResult:
+    if max_rows is not None:
+        check_positive_int("max_rows", max_rows)
+    background_size = check_positive_int("background_size", background_size)
+    if additivity_tolerance is not None and not (
+        isinstance(additivity_tolerance, int | float) and additivity_tolerance >= 0
+    ):
+        raise DataValidationError(_BAD_TOLERANCE.format(value=additivity_tolerance))
+    transformed = adapter.transform(frame)
+    choice = choose_explainer(adapter, transformed.matrix[:8], explainer=explainer)
+    sources = matrix_sources(adapter, transformed)
+
+    def run(name: str) -> tuple[RawAttributions, StratifiedSample]:
+        default = PERMUTATION_MAX_ROWS if name == "permutation" else DEFAULT_MAX_ROWS
+        sample = stratified_sample(
+            sensitive, len(frame), max_rows=max_rows or default, random_state=random_state
+        )
+        every_row = len(sample.positions) == len(frame)
+        job = ExplainJob(
+            adapter=adapter,
+            matrix=transformed.matrix if every_row else transformed.matrix[sample.positions],
+            background=transformed.matrix,
+            sources=sources,
+            background_size=background_size,
+            random_state=random_state,
+            progress=resolve_progress(progress),
+        )
+        return RUNNERS[name](job), sample
+
+    reason = choice.reason
+    try:
+        raw, sample = run(choice.name)
+    except Exception as exc:  # "auto" falls back to the model-agnostic explainer
+        if explainer != "auto" or choice.name == "permutation":
+            raise
+        error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        reason = f"{reason}; " + _FELL_BACK.format(name=choice.name, error=error)
+        raw, sample = run("permutation")
+    classes = adapter.classes
+    if (
+        adapter.task == "binary"
+        and pos_label is not None
+        and classes is not None
+        and len(classes) == 2
+        and pos_label == classes[0]
+    ):
+        raw = _flip_binary(raw, pos_label)
+    if additivity_tolerance is None:
+        scale = max(1.0, float(np.abs(raw.model_output).max(initial=0.0)))
+        additivity_tolerance = ADDITIVITY_RTOL[raw.explainer] * scale
+    return build_result(
+        raw,
+        reason=reason,
+        frame=frame,
+        groups=sensitive,
+        sample=sample,
+        transformed_names=tuple(transformed.feature_names),
+        sources=sources,
+        tolerance=additivity_tolerance,
+        random_state=random_state,
+    )

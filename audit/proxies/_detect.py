@@ -1,0 +1,303 @@
+"""Proxy detection: features strongly tied to a sensitive attribute that the model relies on.
+
+A feature is a **proxy** of a sensitive attribute when its association with the
+attribute (Cramér's V, correlation ratio η, or normalised mutual information,
+whichever is largest) is at least ``policy.proxy_association`` and it is among
+the model's ``policy.proxy_top_k`` most relied-on features. This holds whether
+or not the attribute itself is a model input: leaving the attribute out
+("fairness through unawareness") does not help when a proxy carries it in.
+A sensitive column is never reported as its own proxy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from audit._frames import to_pandas_frame
+from audit.adapters import make_adapter
+from audit.findings import Finding, _plain
+from audit.policy import Policy
+from audit.proxies._association import MI_ROWS, association
+from audit.proxies._reliance import PERMUTATION, Reliance
+
+__all__ = [
+    "PROXY_CODE",
+    "TABLE_COLUMNS",
+    "ProxyResult",
+    "build_proxy_result",
+    "detect_proxies",
+    "proxy_findings",
+    "proxy_table",
+]
+
+ANALYZER = "proxies"
+PROXY_CODE = "proxy"
+TABLE_COLUMNS = (
+    "feature",
+    "attribute",
+    "measure",
+    "value",
+    "mutual_information",
+    "mi_normalized",
+    "association",
+    "reliance",
+    "reliance_rank",
+    "proxy_score",
+    "is_proxy",
+)
+
+_TITLE = "A feature stands in for a sensitive attribute"
+_MESSAGE = (
+    "{feature!r} is strongly associated with {attribute!r} ({measure} {value:.2f}, normalised "
+    "mutual information {mi:.2f}) and is the model's #{rank} feature ({share:.0%} of its "
+    "reliance, by {source}). {tail}"
+)
+_UNAWARE = (
+    "{attribute!r} is not a model input, yet the model can still act on it through this "
+    "feature: fairness through unawareness does not hold."
+)
+_AWARE = "It can carry {attribute!r} into the decisions beyond the attribute's own weight."
+_NO_SENSITIVE = "Proxy detection needs at least one sensitive attribute; got none."
+
+
+@dataclass(frozen=True, eq=False)
+class ProxyResult:
+    """Association of every (feature, sensitive attribute) pair, weighed by the model's reliance.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per (feature, attribute), columns :data:`TABLE_COLUMNS`:
+        ``measure`` (``"cramers_v"`` or ``"correlation_ratio"``) and its
+        ``value``, ``mutual_information`` (nats), ``mi_normalized``,
+        ``association`` (the largest of value and mi_normalized),
+        ``reliance`` (the feature's share of the model's reliance),
+        ``reliance_rank``, ``proxy_score`` (association x reliance) and
+        ``is_proxy``; sorted by proxy score.
+    reliance_source : str
+        What reliance was measured by (mean |SHAP|, permutation importance, ...).
+    threshold : float
+        ``policy.proxy_association``.
+    top_k : int
+        ``policy.proxy_top_k``.
+    attributes : tuple of str
+        The sensitive attributes.
+    sensitive_in_model : tuple of str
+        Those the model takes as inputs.
+    """
+
+    table: pd.DataFrame
+    reliance_source: str
+    threshold: float
+    top_k: int
+    attributes: tuple[str, ...]
+    sensitive_in_model: tuple[str, ...]
+
+    @property
+    def proxies(self) -> pd.DataFrame:
+        """Rows flagged as proxies."""
+        return self.table[self.table["is_proxy"]]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The (feature, attribute) table."""
+        return self.table
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable record."""
+        return _plain(
+            {
+                "reliance_source": self.reliance_source,
+                "threshold": self.threshold,
+                "top_k": self.top_k,
+                "attributes": list(self.attributes),
+                "sensitive_in_model": list(self.sensitive_in_model),
+                "table": self.table.to_dict(orient="records"),
+            }
+        )
+
+
+def proxy_table(
+    X: pd.DataFrame,
+    sensitive: pd.DataFrame,
+    reliance: Reliance,
+    *,
+    policy: Policy,
+    random_state: int = 0,
+    mi_rows: int | None = MI_ROWS,
+) -> pd.DataFrame:
+    """The (feature, attribute) association table for the features in ``reliance``."""
+    ranks = reliance.ranks()
+    rows = []
+    for attribute in sensitive.columns:
+        for feature in reliance.shares.index:
+            if feature == attribute:
+                continue
+            found = association(
+                X[feature].reset_index(drop=True),
+                sensitive[attribute],
+                random_state=random_state,
+                mi_rows=mi_rows,
+            )
+            share = float(reliance.shares[feature])
+            rank = int(ranks[feature])
+            rows.append(
+                {
+                    "feature": feature,
+                    "attribute": str(attribute),
+                    "measure": found.measure,
+                    "value": found.value,
+                    "mutual_information": found.mutual_information,
+                    "mi_normalized": found.mi_normalized,
+                    "association": found.strength,
+                    "reliance": share,
+                    "reliance_rank": rank,
+                    "proxy_score": found.strength * share,
+                    "is_proxy": bool(
+                        found.strength >= policy.proxy_association
+                        and rank <= policy.proxy_top_k
+                        and share > 0
+                    ),
+                }
+            )
+    table = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
+    order = np.lexsort((table["feature"].to_numpy(), -table["proxy_score"].to_numpy()))
+    return table.iloc[order].reset_index(drop=True)
+
+
+def proxy_findings(result: ProxyResult) -> list[Finding]:
+    """A ``proxy`` warning for every flagged (feature, attribute) pair."""
+    findings = []
+    for row in result.proxies.itertuples(index=False):
+        aware = row.attribute in result.sensitive_in_model
+        tail = (_AWARE if aware else _UNAWARE).format(attribute=row.attribute)
+        findings.append(
+            Finding(
+                code=PROXY_CODE,
+                severity="warning",
+                title=_TITLE,
+                message=_MESSAGE.format(
+                    feature=row.feature,
+                    attribute=row.attribute,
+                    measure=row.measure.replace("_", " "),
+                    value=row.value,
+                    mi=row.mi_normalized,
+                    rank=row.reliance_rank,
+                    share=row.reliance,
+                    source=result.reliance_source,
+                    tail=tail,
+                ),
+                subject=f"{row.feature} ~ {row.attribute}",
+                evidence={
+                    "feature": row.feature,
+                    "attribute": row.attribute,
+                    "measure": row.measure,
+                    "value": row.value,
+                    "mutual_information": row.mutual_information,
+                    "mi_normalized": row.mi_normalized,
+                    "association": row.association,
+                    "threshold": result.threshold,
+                    "reliance": row.reliance,
+                    "reliance_rank": row.reliance_rank,
+                    "reliance_source": result.reliance_source,
+                    "top_k": result.top_k,
+                    "attribute_in_model": aware,
+                },
+                analyzer=ANALYZER,
+            )
+        )
+    return findings
+
+
+def detect_proxies(
+    model: Any,
+    X: Any,
+    sensitive_features: Any,
+    *,
+    y: Any = None,
+    reliance: Reliance | None = None,
+    policy: Policy | None = None,
+    random_state: int = 0,
+    n_repeats: int = 5,
+) -> ProxyResult:
+    """Find the model's features that stand in for sensitive attributes.
+
+    Parameters
+    ----------
+    model : estimator, Pipeline, torch.nn.Module or ModelAdapter
+        The fitted model.
+    X : table
+        The data (every column the model reads).
+    sensitive_features : column name(s), Series, DataFrame or array
+        The sensitive attributes; they need not be model inputs.
+    y : array-like, optional
+        Labels for permutation importance; without them, the model's own
+        predictions are the target (reliance rather than accuracy).
+    reliance : Reliance, optional
+        The model's reliance per feature, if already known.
+    policy : Policy, optional
+        ``proxy_association`` and ``proxy_top_k`` thresholds.
+    random_state : int, default=0
+        Seed.
+    n_repeats : int, default=5
+        Shuffles per column when reliance is measured here.
+
+    Returns
+    -------
+    ProxyResult
+    """
+    from audit.context import _resolve_sensitive
+    from audit.errors import DataValidationError
+    from audit.importance import permutation_importance
+    from audit.importance._scoring import model_input
+    from audit.proxies._reliance import to_shares
+
+    policy = policy or Policy()
+    adapter = make_adapter(model)
+    frame = to_pandas_frame(X, column_names=adapter.input_features)
+    sensitive = _resolve_sensitive(sensitive_features, frame)
+    if sensitive is None:
+        raise DataValidationError(_NO_SENSITIVE)
+    features = [str(c) for c in model_input(adapter, frame).columns]
+    if reliance is None:
+        target = adapter.predict(frame) if y is None else y
+        perm = permutation_importance(
+            adapter, frame, target, n_repeats=n_repeats, random_state=random_state
+        )
+        reliance = Reliance(to_shares(perm.table["mean"], features), PERMUTATION)
+    in_model = tuple(c for c in sensitive.columns if c in features)
+    return build_proxy_result(
+        frame,
+        sensitive,
+        reliance,
+        policy=policy,
+        sensitive_in_model=in_model,
+        random_state=random_state,
+    )
+
+
+def build_proxy_result(
+    X: pd.DataFrame,
+    sensitive: pd.DataFrame,
+    reliance: Reliance,
+    *,
+    policy: Policy,
+    sensitive_in_model: Sequence[str],
+    random_state: int = 0,
+    mi_rows: int | None = MI_ROWS,
+) -> ProxyResult:
+    """A :class:`ProxyResult` from data, sensitive columns and a known reliance."""
+    return ProxyResult(
+        table=proxy_table(
+            X, sensitive, reliance, policy=policy, random_state=random_state, mi_rows=mi_rows
+        ),
+        reliance_source=reliance.source,
+        threshold=policy.proxy_association,
+        top_k=policy.proxy_top_k,
+        attributes=tuple(str(c) for c in sensitive.columns),
+        sensitive_in_model=tuple(sensitive_in_model),
+    )

@@ -1,0 +1,20 @@
+"""The README's first Python example runs as written (in a temporary folder)."""
+
+import re
+from pathlib import Path
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_readme_python_example(tmp_path, monkeypatch):
+    text = README.read_text(encoding="utf-8")
+    block = re.search(r"## Python\n\n```python\n(.*?)```", text, re.S)
+    assert block, "the README must keep its Python example"
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "reports").mkdir()
+    namespace: dict = {}
+    exec(compile(block.group(1), "README.md", "exec"), namespace)
+    report = namespace["report"]
+    assert report.fairness is not None and len(report.fairness.by_group) >= 2
+    assert (tmp_path / "reports" / "adult.html").stat().st_size > 10_000
+    assert (tmp_path / "reports" / "adult.json").is_file()
