@@ -32,6 +32,16 @@ _INPUT_WIDTH = (
 )
 
 
+def sklearn_preprocessor(preprocess: Any) -> Any:
+    """The fitted scikit-learn transformer behind ``preprocess=transformer.transform``, or None."""
+    owner = getattr(preprocess, "__self__", None)
+    if owner is None or getattr(preprocess, "__name__", "") != "transform":
+        return None
+    if not (hasattr(owner, "get_feature_names_out") and hasattr(owner, "feature_names_in_")):
+        return None
+    return owner
+
+
 def import_torch() -> Any:
     """Import torch or raise :class:`OptionalDependencyError` naming the extra."""
     try:
@@ -95,7 +105,14 @@ class TorchAdapter(ModelAdapter):
         self.name = name or type(module).__name__
         self.task = task
         self.preprocess = preprocess
-        self.input_features = list(feature_names) if feature_names is not None else None
+        self.feature_names = list(feature_names) if feature_names is not None else None
+        self.preprocessor = sklearn_preprocessor(preprocess)
+        if preprocess is None:
+            self.input_features = self.feature_names
+        elif self.preprocessor is not None:
+            self.input_features = [str(c) for c in self.preprocessor.feature_names_in_]
+        else:
+            self.input_features = None  # an opaque callable may read any column
         self.output = output
         self.threshold = threshold
         self.batch_size = batch_size
@@ -117,11 +134,12 @@ class TorchAdapter(ModelAdapter):
         return frame.to_numpy(dtype=np.float32)
 
     def check_features(self, X: pd.DataFrame) -> None:
-        if self.input_features is not None and self.preprocess is None:
+        if self.input_features is not None:
             missing = [c for c in self.input_features if c not in X.columns]
             if missing:
+                where = "feature_names" if self.preprocess is None else "the preprocessing"
                 raise FeatureMismatchError(
-                    f"The data lacks column(s) {missing[:10]} named in feature_names."
+                    f"The data lacks column(s) {missing[:10]} that {where} needs."
                 )
         self._raw(X.iloc[:1])  # a one-row forward pass surfaces width errors early
 
@@ -192,13 +210,23 @@ class TorchAdapter(ModelAdapter):
     # ---------------------------------------------------------------- internals
     def transform(self, X: pd.DataFrame) -> TransformedData:
         matrix = self.input_matrix(X).astype(float)
-        if self.input_features is not None and len(self.input_features) == matrix.shape[1]:
-            names = list(self.input_features)
+        sources: list[str] | None = None
+        traced: list[str] | None = None
+        if self.preprocessor is not None:
+            from audit.adapters._sklearn_features import trace_features
+
+            traced, sources = trace_features(self.preprocessor, list(self.input_features or []))
+            if len(sources) != matrix.shape[1]:
+                traced = sources = None
+        if self.feature_names is not None and len(self.feature_names) == matrix.shape[1]:
+            names = list(self.feature_names)
+        elif traced is not None:
+            names = list(traced)
         elif self.preprocess is None:
-            names = [str(c) for c in X.columns]
+            names = [str(c) for c in (self.input_features or X.columns)]
         else:
             names = [f"x{i}" for i in range(matrix.shape[1])]
-        return TransformedData(matrix, names, list(names))
+        return TransformedData(matrix, names, list(sources) if sources is not None else list(names))
 
     def parameters(self) -> dict[str, np.ndarray]:
         return {name: p.detach().cpu().numpy().copy() for name, p in self.model.named_parameters()}

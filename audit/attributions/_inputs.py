@@ -21,35 +21,19 @@ __all__ = ["input_columns", "matrix_sources", "sklearn_preprocessor"]
 
 def sklearn_preprocessor(adapter: ModelAdapter) -> Any:
     """The fitted sklearn transformer behind a torch adapter's ``preprocess``, or None."""
-    preprocess = getattr(adapter, "preprocess", None)
-    owner = getattr(preprocess, "__self__", None)
-    if owner is None or getattr(preprocess, "__name__", "") != "transform":
-        return None
-    if not (hasattr(owner, "get_feature_names_out") and hasattr(owner, "feature_names_in_")):
-        return None
-    return owner
+    return getattr(adapter, "preprocessor", None)
 
 
 def input_columns(adapter: ModelAdapter, X: pd.DataFrame) -> list[str]:
-    """The columns of ``X`` the model reads, in ``X``'s order for torch preprocessing."""
-    if adapter.kind == "torch" and getattr(adapter, "preprocess", None) is not None:
-        owner = sklearn_preprocessor(adapter)
-        if owner is None:  # an opaque callable may read any column
-            return [str(c) for c in X.columns]
-        used = {str(c) for c in owner.feature_names_in_}
-        return [str(c) for c in X.columns if str(c) in used]
+    """The columns of ``X`` the model reads (all of them for an opaque torch preprocess)."""
     if adapter.input_features is not None:
+        used = {str(c) for c in adapter.input_features}
+        if adapter.kind == "torch":
+            return [str(c) for c in X.columns if str(c) in used]
         return [str(c) for c in adapter.input_features]
     return [str(c) for c in X.columns]
 
 
 def matrix_sources(adapter: ModelAdapter, transformed: TransformedData) -> tuple[str, ...]:
-    """The input column of each column of the model's input matrix."""
-    owner = sklearn_preprocessor(adapter) if adapter.kind == "torch" else None
-    if owner is not None:
-        from audit.adapters._sklearn_features import trace_features
-
-        _, sources = trace_features(owner, [str(c) for c in owner.feature_names_in_])
-        if len(sources) == transformed.matrix.shape[1]:
-            return tuple(sources)
+    """The input column of each column of the model's input matrix (the adapter traces it)."""
     return tuple(transformed.sources)

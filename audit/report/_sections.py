@@ -84,12 +84,20 @@ def _generic(name: str, report: Any) -> Section:
 
 def build_sections(report: Any) -> list[Section]:
     """Model card first, then one section per analyzer that was asked for."""
+    from audit.report._section_explain import (
+        attributions_section,
+        importance_section,
+        proxies_section,
+    )
     from audit.report._section_fairness import fairness_section
     from audit.report._section_weights import weights_section
 
     builders: dict[str, Callable[[Any], Section]] = {
         "fairness": fairness_section,
         "weights": weights_section,
+        "importance": importance_section,
+        "attributions": attributions_section,
+        "proxies": proxies_section,
     }
     sections = [_model_card(report)]
     order = [n for n in SECTION_TITLES if n in report.outputs]

@@ -19,17 +19,29 @@ _NO_FOLDER = "Cannot write {path}: the folder {folder} does not exist. Create it
 _NOT_WRITABLE = "Cannot write {path}: {error}."
 
 
+_MAX_JSON_CHECK = 256 * 1024 * 1024
+
+
 def _is_ours(path: Path) -> bool:
+    """Whether ``path`` is a report, record or summary that model-audit wrote."""
     try:
         with path.open("r", encoding="utf-8", errors="replace") as fh:
             head = fh.read(4096)
     except OSError:
         return False
-    return (
-        f'name="generator" content="{GENERATOR_MARK}' in head
-        or (f'"generator": "{GENERATOR_MARK}' in head)
-        or head.startswith(f"<!-- {GENERATOR_MARK}")
-    )
+    if f'name="generator" content="{GENERATOR_MARK}' in head:
+        return True
+    if head.startswith(f"<!-- {GENERATOR_MARK}"):
+        return True
+    if head.lstrip().startswith("{") and path.stat().st_size <= _MAX_JSON_CHECK:
+        import json
+
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return isinstance(record, dict) and record.get("generator") == GENERATOR_MARK
+    return False
 
 
 def write_text_atomic(path: str | Path, text: str, *, overwrite: bool = False) -> Path:

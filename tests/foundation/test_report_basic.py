@@ -45,6 +45,12 @@ def test_writer_refuses_foreign_files_and_missing_folders(report, tmp_path):
     ours = tmp_path / "r.html"
     report.to_html(ours)
     report.to_html(ours)  # replacing our own report is fine
+    record = tmp_path / "r.json"
+    report.to_json(record)
+    report.to_json(record)  # the record sorts "generator" late: still recognised as ours
+    md = tmp_path / "r.md"
+    report.to_markdown(md)
+    report.to_markdown(md)
     with pytest.raises(ReportWriteError, match="does not exist"):
         report.to_json(tmp_path / "missing" / "r.json")
     assert not list(tmp_path.glob(".*.tmp"))
