@@ -298,9 +298,12 @@ def _torch(
     )
     dead = dead_unit_table(module, matrix, batch_size=getattr(adapter, "batch_size", 65536))
     if input_weights is not None:
-        weights = input_weights.set_index("feature")["weight"]
-        by_source = source_table(weights, sensitive=sensitive_in_model)
-        columns = input_weights.assign(source=input_weights["feature"])
+        # One-hot columns made by a traced sklearn preprocess add up to their input column.
+        columns = input_weights.assign(source=list(data.sources))
+        grouped = columns.groupby("source", sort=False)["weight"]
+        by_source = source_table(
+            grouped.sum(), n_columns=grouped.size(), sensitive=sensitive_in_model
+        )
         conc, findings = _judge(by_source, _TORCH_BASIS, sensitive_in_model, policy, columns)
     else:
         by_source = source_table(pd.Series(dtype=float), sensitive=sensitive_in_model)
