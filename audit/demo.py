@@ -182,6 +182,7 @@ def run_demo(
             paths.append(html)
             bar.advance(task)
     index = out / "index.html"
-    compare(reports).to_html(index)
+    links = {r.model["name"]: p.name for r, p in zip(reports, paths, strict=True)}
+    compare(reports).to_html(index, links=links)
     paths.insert(0, index)
     return DemoResult(reports=reports, paths=paths)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,8 +86,24 @@ class ComparisonReport:
             rows.append(row)
         return pd.DataFrame(rows).set_index("model")
 
-    def to_html(self, path: str | Path | None = None, *, overwrite: bool = False) -> str:
-        """Render the comparison as a self-contained HTML page."""
+    def to_html(
+        self,
+        path: str | Path | None = None,
+        *,
+        overwrite: bool = False,
+        links: Mapping[str, str] | None = None,
+    ) -> str:
+        """Render the comparison as a self-contained HTML page.
+
+        Parameters
+        ----------
+        path : path-like, optional
+            Where to write it (atomically; an existing file must be one of ours).
+        overwrite : bool, default=False
+            Replace a file that is not a model-audit report.
+        links : mapping of str to str, optional
+            Model name → relative URL of that model's own report.
+        """
         from audit.report._html import environment, figure_block
 
         blocks = [

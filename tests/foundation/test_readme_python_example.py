@@ -18,3 +18,12 @@ def test_readme_python_example(tmp_path, monkeypatch):
     assert report.fairness is not None and len(report.fairness.by_group) >= 2
     assert (tmp_path / "reports" / "adult.html").stat().st_size > 10_000
     assert (tmp_path / "reports" / "adult.json").is_file()
+
+    weights_block = re.search(r"continuing the example above\):\n\n```python\n(.*?)```", text, re.S)
+    assert weights_block, "the README must keep its weight-tools example"
+    exec(compile(weights_block.group(1), "README.md", "exec"), namespace)
+    table = namespace["result"].table
+    assert {"original", "modified", "difference"} <= set(table.columns)
+    assert namespace["tracker"].to_frame()["epoch"].nunique() == 5
+    tokens = namespace["token_weights"](namespace["text_model"], k=10)
+    assert len(tokens) >= 20
