@@ -136,6 +136,28 @@ def _hgb_permutation(estimator: Any, n: int) -> np.ndarray:
     return perm
 
 
+def _gain_stats(
+    splits: np.ndarray,
+    gain: np.ndarray,
+    depths: list[int],
+    leaves: list[int],
+    nodes: int,
+    note: str = "",
+) -> dict[str, Any]:
+    """The stats dict of a boosted model whose importance is its share of total split gain."""
+    total = gain.sum()
+    return {
+        "importance": gain / total if total > 0 else np.zeros(len(gain)),
+        "splits": splits,
+        "gain": gain,
+        "depths": depths,
+        "leaves": leaves,
+        "nodes": nodes,
+        "kind": "split_gain",
+        "note": note,
+    }
+
+
 def _hgb_stats(estimator: Any, n: int) -> dict[str, Any]:
     perm = _hgb_permutation(estimator, n)
     splits = np.zeros(n)
@@ -151,18 +173,7 @@ def _hgb_stats(estimator: Any, n: int) -> dict[str, Any]:
             depths.append(int(table["depth"].max()))
             leaves.append(int((~internal).sum()))
             nodes += len(table)
-    total = gain.sum()
-    importance = gain / total if total > 0 else np.zeros(n)
-    return {
-        "importance": importance,
-        "splits": splits,
-        "gain": gain,
-        "depths": depths,
-        "leaves": leaves,
-        "nodes": nodes,
-        "kind": "split_gain",
-        "note": _HGB_NOTE,
-    }
+    return _gain_stats(splits, gain, depths, leaves, nodes, _HGB_NOTE)
 
 
 def _walk_lightgbm(node: dict[str, Any], depth: int = 0) -> tuple[int, int, int]:
@@ -184,17 +195,7 @@ def _lightgbm_stats(estimator: Any, n: int) -> dict[str, Any]:  # pragma: no cov
         depths.append(d)
         leaves.append(leaf_count)
         nodes += node_count
-    total = gain.sum()
-    return {
-        "importance": gain / total if total > 0 else np.zeros(n),
-        "splits": splits,
-        "gain": gain,
-        "depths": depths,
-        "leaves": leaves,
-        "nodes": nodes,
-        "kind": "split_gain",
-        "note": "",
-    }
+    return _gain_stats(splits, gain, depths, leaves, nodes)
 
 
 def _walk_xgboost(node: dict[str, Any], depth: int = 0) -> tuple[int, int, int]:
@@ -224,17 +225,7 @@ def _xgboost_stats(estimator: Any, n: int) -> dict[str, Any]:  # pragma: no cove
         depths.append(d)
         leaves.append(leaf_count)
         nodes += node_count
-    total = gain.sum()
-    return {
-        "importance": gain / total if total > 0 else np.zeros(n),
-        "splits": splits,
-        "gain": gain,
-        "depths": depths,
-        "leaves": leaves,
-        "nodes": nodes,
-        "kind": "split_gain",
-        "note": "",
-    }
+    return _gain_stats(splits, gain, depths, leaves, nodes)
 
 
 def _n_features(estimator: Any, names: list[str]) -> int:
