@@ -2,18 +2,59 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from audit.analyzers import ANALYZERS, AnalyzerOutput, get_analyzer, run_analyzer
 from audit.context import build_context
-from audit.errors import DataValidationError
+from audit.errors import DataValidationError, InvalidParameterError
 from audit.policy import Policy
 from audit.report import AuditReport
 
 __all__ = ["audit_model"]
 
 _UNKNOWN_ANALYZER = "Unknown analyzer {name!r}. Available analyzers: {available}."
+_BAD_ANALYZERS = "analyzers must be a list of analyzer names (any of {available}); got {kind}."
+_BAD_N_BOOT = "n_boot must be None or an int >= 0; got {value!r}."
+_BAD_RANDOM_STATE = "random_state must be None or an int >= 0; got {value!r}."
+_BAD_POLICY = (
+    "policy must be an audit.Policy (e.g. Policy(min_count=50) or "
+    "Policy.from_pyproject()); got {kind}."
+)
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and int(value) >= 0
+
+
+def _check_settings(
+    analyzers: Any, n_boot: Any, random_state: Any, policy: Any
+) -> tuple[list[str], int | None]:
+    """Validate the audit's settings before any work; return the analyzer names and n_boot."""
+    if policy is not None and not isinstance(policy, Policy):
+        raise InvalidParameterError(_BAD_POLICY.format(kind=type(policy).__name__))
+    if n_boot is not None and not _is_count(n_boot):
+        raise InvalidParameterError(_BAD_N_BOOT.format(value=n_boot))
+    if random_state is not None and not _is_count(random_state):
+        raise InvalidParameterError(_BAD_RANDOM_STATE.format(value=random_state))
+    available = ", ".join(ANALYZERS)
+    if analyzers is None:
+        names = list(ANALYZERS)
+    elif isinstance(analyzers, str):
+        names = [analyzers]  # one name, not its letters
+    elif isinstance(analyzers, Iterable) and not isinstance(analyzers, Mapping):
+        names = list(analyzers)
+    else:
+        raise InvalidParameterError(
+            _BAD_ANALYZERS.format(available=available, kind=type(analyzers).__name__)
+        )
+    for analyzer_name in names:
+        if not isinstance(analyzer_name, str) or analyzer_name not in ANALYZERS:
+            raise DataValidationError(
+                _UNKNOWN_ANALYZER.format(name=analyzer_name, available=available)
+            )
+    return names, None if n_boot is None else int(n_boot)
 
 
 def audit_model(
@@ -52,13 +93,13 @@ def audit_model(
         Positive class of a binary task (default: the model's last class).
     policy : Policy, optional
         Thresholds (default: :class:`audit.Policy` defaults).
-    analyzers : iterable of str, optional
+    analyzers : str or iterable of str, optional
         Which analyzers to run (default: all of ``fairness, weights, importance,
-        attributions, proxies``).
+        attributions, proxies``); one name may be given as a string.
     n_boot : int, optional
-        Bootstrap replicates for fairness CIs (default: ``policy.n_boot``).
+        Bootstrap replicates for fairness CIs, ``>= 0`` (default: ``policy.n_boot``).
     random_state : int, default=0
-        Seed for every random step, so the JSON record is reproducible.
+        Seed (``>= 0``) for every random step, so the JSON record is reproducible.
     name : str, optional
         Display name of the model.
     analyzer_options : dict of dict, optional
@@ -74,16 +115,22 @@ def audit_model(
     AuditReport
         Findings (most severe first), each analyzer's result, and writers for
         HTML, JSON and Markdown.
+
+    Raises
+    ------
+    InvalidParameterError
+        A setting (``analyzers``, ``n_boot``, ``random_state``, ``policy``) of the
+        wrong type or out of range; also a ``ValueError`` and a ``TypeError``.
+    DataValidationError
+        The data cannot be audited as given (subclasses name the problem:
+        lengths, missing values, unknown columns, ...).
+    UnsupportedModelError, NotFittedModelError, FeatureMismatchError
+        The model is not auditable, not fitted, or trained on other columns.
     """
+    names, n_boot = _check_settings(analyzers, n_boot, random_state, policy)
     policy = policy or Policy()
     if n_boot is not None:
-        policy = policy.replace(n_boot=int(n_boot))
-    names = list(ANALYZERS) if analyzers is None else list(analyzers)
-    for analyzer_name in names:
-        if analyzer_name not in ANALYZERS:
-            raise DataValidationError(
-                _UNKNOWN_ANALYZER.format(name=analyzer_name, available=", ".join(ANALYZERS))
-            )
+        policy = policy.replace(n_boot=n_boot)
     options = dict(adapter_options)
     if name is not None:
         options["name"] = name

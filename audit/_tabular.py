@@ -12,6 +12,16 @@ from audit.errors import DataValidationError, ModelFileError
 __all__ = ["read_table"]
 
 _SUPPORTED = ".csv, .tsv, .txt (delimited text) and .parquet"
+_NOT_FOUND = "Data file not found: {path}"
+_IS_FOLDER = "{path} is a folder, not a data file. Pass one file of these types: {supported}."
+_NOT_TEXT = (
+    "Could not read {path} as {suffix}: it is not UTF-8 text ({error}). Is it a binary file "
+    "or in another encoding? Save it as UTF-8 CSV, or as Parquet."
+)
+_SPREADSHEET = (
+    "{path} is a spreadsheet; model-audit reads {supported}. Export the sheet as CSV "
+    "(or save it with DataFrame.to_parquet) and pass that file."
+)
 
 
 def _sniff_separator(path: Path) -> str:
@@ -34,14 +44,18 @@ def read_table(path: str | Path) -> pd.DataFrame:
         The file has no rows.
     """
     path = Path(path)
+    if path.is_dir():
+        raise ModelFileError(_IS_FOLDER.format(path=path, supported=_SUPPORTED))
     if not path.is_file():
-        raise ModelFileError(f"Data file not found: {path}.")
+        raise ModelFileError(_NOT_FOUND.format(path=path))
     suffix = path.suffix.lower()
     try:
         if suffix == ".parquet":
             frame = pd.read_parquet(path)
         elif suffix in (".csv", ".tsv", ".txt"):
             frame = pd.read_csv(path, sep=_sniff_separator(path), encoding="utf-8-sig")
+        elif suffix in (".xlsx", ".xls", ".xlsm", ".ods"):
+            raise ModelFileError(_SPREADSHEET.format(path=path, supported=_SUPPORTED))
         else:
             raise ModelFileError(
                 f"Unsupported data file type {suffix!r} for {path}. Supported: {_SUPPORTED}."
@@ -49,6 +63,9 @@ def read_table(path: str | Path) -> pd.DataFrame:
     except (UnicodeDecodeError, pd.errors.ParserError, OSError, ValueError) as exc:
         if isinstance(exc, ModelFileError):
             raise
+        if isinstance(exc, UnicodeDecodeError):
+            error = f"byte 0x{exc.object[exc.start]:02x} at position {exc.start}"
+            raise ModelFileError(_NOT_TEXT.format(path=path, suffix=suffix, error=error)) from exc
         raise ModelFileError(f"Could not read {path} as {suffix or 'a table'}: {exc}") from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     if len(frame) == 0:

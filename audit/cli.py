@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from audit.errors import AuditError
+from audit.errors import AuditError, ReportWriteError
 
 __all__ = ["EXIT_GATE_FAILED", "EXIT_OK", "EXIT_USAGE", "main"]
 
@@ -20,6 +20,61 @@ EXIT_OK = 0
 EXIT_GATE_FAILED = 1
 EXIT_USAGE = 2
 SEVERITY_GATES = ("critical", "warning", "info")
+
+_NO_SENSITIVE = (
+    "--sensitive needs at least one column name (comma-separated, e.g. --sensitive sex,race); "
+    "got {value!r}."
+)
+_NO_CONFIG = "Config file not found: {path} (--config expects a pyproject.toml)."
+_OUT_NOT_FOLDER = "Cannot write reports to {path}: it exists and is not a folder."
+_OUT_NOT_CREATED = "Cannot create the output folder {path}: {error}."
+_NOT_A_COUNT = "must be an int >= 0; got {value!r}"
+_NOT_A_TOLERANCE = "must be a number >= 0; got {value!r}"
+_INTERNAL = (
+    "model-audit: internal error: {kind}: {message} This is a bug in model-audit or in the "
+    "model it ran; run again with --debug for the traceback, and please report it."
+)
+
+
+def _count(text: str) -> int:
+    """argparse type: an int >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(_NOT_A_COUNT.format(value=text))
+    return value
+
+
+def _tolerance(text: str) -> float:
+    """argparse type: a finite number >= 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(_NOT_A_TOLERANCE.format(value=text))
+    return value
+
+
+def _check_out(path: Path) -> Path:
+    """Refuse an output path that is an existing file, before any work."""
+    if path.exists() and not path.is_dir():
+        raise ReportWriteError(_OUT_NOT_FOLDER.format(path=path))
+    return path
+
+
+def _out_folder(path: Path) -> Path:
+    """Create the output folder (and its parents), or say clearly why it cannot be."""
+    _check_out(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportWriteError(
+            _OUT_NOT_CREATED.format(path=path, error=exc.strerror or exc)
+        ) from exc
+    return path
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,7 +103,7 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--no-torch", action="store_true", help="skip the torch MLP even if torch is installed"
     )
-    demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    demo.add_argument("--seed", type=_count, default=0, help="random seed (default 0)")
 
     run = sub.add_parser("run", help="audit a saved model on a CSV or Parquet file")
     run.add_argument(
@@ -65,11 +120,15 @@ def _build_parser() -> argparse.ArgumentParser:
         help="allow loading pickles / untrusted skops types (runs code from the file)",
     )
     _add_gate_options(run)
-    run.add_argument("--n-boot", type=int, default=None, help="bootstrap replicates for CIs")
-    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    run.add_argument("--n-boot", type=_count, default=None, help="bootstrap replicates for CIs")
+    run.add_argument("--seed", type=_count, default=0, help="random seed (default 0)")
     check = sub.add_parser("check", help="gate a saved audit record (JSON)")
     check.add_argument("record", help="an audit record written by run/demo/to_json()")
     _add_gate_options(check)
+    for command in (demo, run, check):  # --debug after the command works too
+        command.add_argument(
+            "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+        )
     return parser
 
 
@@ -90,7 +149,7 @@ def _add_gate_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--tolerance",
-        type=float,
+        type=_tolerance,
         default=0.02,
         help="how much worse than the baseline a disparity may get (default 0.02)",
     )
@@ -140,6 +199,8 @@ def _rules_from(args: argparse.Namespace, policy: Any) -> list[str]:
 def _policy(args: argparse.Namespace) -> Any:
     from audit.policy import Policy
 
+    if args.config and not Path(args.config).exists():
+        raise AuditError(_NO_CONFIG.format(path=args.config))
     return Policy.from_pyproject(args.config) if args.config else Policy.from_pyproject()
 
 
@@ -185,10 +246,12 @@ def _cmd_run(args: argparse.Namespace, console: Any) -> int:
 
     policy = _policy(args)
     parse_rules(_rules_from(args, policy))  # a bad rule is a usage error before any work
-    out = Path(args.out)
+    sensitive = [s.strip() for s in args.sensitive.split(",") if s.strip()]
+    if not sensitive:
+        raise AuditError(_NO_SENSITIVE.format(value=args.sensitive))
+    out = _check_out(Path(args.out))
     model = load_model(args.model, trusted=args.trusted)
     frame = read_table(args.data)
-    sensitive = [s.strip() for s in args.sensitive.split(",") if s.strip()]
     with console.status("auditing ...") as status:
         report = audit_model(
             model,
@@ -201,7 +264,7 @@ def _cmd_run(args: argparse.Namespace, console: Any) -> int:
             policy=policy,
             progress=lambda step: status.update(f"auditing: {step} ..."),
         )
-    out.mkdir(parents=True, exist_ok=True)
+    _out_folder(out)  # created only once there is something to write
     stem = Path(args.model).stem
     html = out / f"{stem}.html"
     report.to_html(html)
@@ -238,7 +301,10 @@ def _cmd_demo(args: argparse.Namespace, console: Any) -> int:
     from audit.demo import run_demo
 
     result = run_demo(
-        Path(args.out), include_torch=not args.no_torch, seed=args.seed, console=console
+        _out_folder(Path(args.out)),
+        include_torch=not args.no_torch,
+        seed=args.seed,
+        console=console,
     )
     _print_summary(console, result.reports, result.paths)
     return EXIT_OK
@@ -263,6 +329,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         message = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
         print(f"model-audit: error: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # a bug: still one paragraph, the traceback only with --debug
+        if args.debug:
+            traceback.print_exc()
+        print(_INTERNAL.format(kind=type(exc).__name__, message=exc), file=sys.stderr)
         return EXIT_USAGE
 
 

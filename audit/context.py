@@ -41,6 +41,16 @@ _ONE_CLASS_LABELS = (
     "y has labels {labels} that the model never predicts; the model's classes are {classes}."
 )
 _BAD_WEIGHTS = "sample_weight must be finite and >= 0 with a positive sum; got {problem}."
+_NONNUMERIC_WEIGHTS = (
+    "sample_weight must be numeric; got values of dtype {dtype} (e.g. {example!r})."
+)
+_TARGET_IS_SENSITIVE = (
+    "{name!r} is the target column (y={name!r}); it cannot also be a sensitive feature. "
+    "Pass the target and the sensitive attributes as different columns."
+)
+_DUPLICATE_SENSITIVE = (
+    "sensitive_features names the column(s) {names} more than once; name each column once."
+)
 
 
 def _first_rows(mask: np.ndarray, limit: int = 5) -> str:
@@ -48,18 +58,32 @@ def _first_rows(mask: np.ndarray, limit: int = 5) -> str:
     return ", ".join(map(str, rows)) + (", ..." if mask.sum() > limit else "")
 
 
-def missing_mask(values: np.ndarray) -> np.ndarray:
-    """Boolean mask of NaN / None / NA entries of any dtype."""
-    return np.array(pd.isna(pd.Series(values, copy=False)), dtype=bool, copy=True)
+def missing_mask(values: np.ndarray | pd.Series) -> np.ndarray:
+    """Boolean mask of NaN / None / NA entries of any dtype.
+
+    A pandas Series is checked as it is (an Arrow-backed string column is not
+    turned into Python objects first).
+    """
+    series = values if isinstance(values, pd.Series) else pd.Series(values, copy=False)
+    return np.array(series.isna(), dtype=bool, copy=True)
 
 
 def check_no_missing(
-    values: np.ndarray, *, what: str, allowed: str = "", finite: bool = False
+    values: np.ndarray | pd.Series, *, what: str, allowed: str = "", finite: bool = False
 ) -> None:
     """Raise MissingValueError naming the count and first offending rows."""
     mask = missing_mask(values)
-    if finite and values.dtype.kind in "fc":
-        mask |= ~np.isfinite(values)
+    kind = getattr(values.dtype, "kind", "O")
+    if finite and kind == "f":
+        numbers = (
+            values.to_numpy(dtype=np.float64, na_value=np.nan)
+            if isinstance(values, pd.Series)
+            else values
+        )
+        mask |= ~np.isfinite(numbers)
+    elif finite and kind == "O":  # Python floats among other objects
+        series = values if isinstance(values, pd.Series) else pd.Series(values, copy=False)
+        mask |= series.isin([np.inf, -np.inf]).to_numpy()
     if mask.any():
         raise MissingValueError(
             _MISSING_VALUES.format(
@@ -73,6 +97,7 @@ def check_no_missing(
 
 
 def _readonly(arr: np.ndarray | None) -> np.ndarray | None:
+    """A read-only copy of an array that may share memory with the user's data."""
     if arr is None:
         return None
     arr = np.array(arr, copy=True)
@@ -80,9 +105,22 @@ def _readonly(arr: np.ndarray | None) -> np.ndarray | None:
     return arr
 
 
+def _freeze(arr: np.ndarray | None) -> np.ndarray | None:
+    """Make an array the context created itself (predictions) read-only, without a copy."""
+    if arr is None:
+        return None
+    if not arr.flags.owndata and arr.base is not None and arr.base.flags.writeable:
+        return _readonly(arr)  # a view of something else: copy, so nothing can change it
+    arr.flags.writeable = False
+    return arr
+
+
 @dataclass(frozen=True, eq=False)
 class AuditContext:
-    """Validated inputs of one audit. Arrays are read-only copies.
+    """Validated inputs of one audit. Arrays are read-only.
+
+    The user's arrays (``y_true``, ``sample_weight``) are copied; the predictions
+    are the context's own arrays, made read-only without a copy.
 
     Attributes
     ----------
@@ -163,6 +201,30 @@ class AuditContext:
         return yt, yp
 
 
+_NUMERIC_KINDS = ("integer", "floating", "mixed-integer-float", "decimal", "boolean", "empty")
+
+
+def _numeric_weights(raw: np.ndarray) -> np.ndarray:
+    """Weights as float64; text (even text that looks like numbers) is refused."""
+    text = raw.dtype.kind in "US" or (
+        raw.dtype.kind == "O" and pd.api.types.infer_dtype(raw, skipna=True) not in _NUMERIC_KINDS
+    )
+    try:
+        if text:
+            raise ValueError("text")
+        return raw.astype(float)
+    except (TypeError, ValueError) as exc:
+        example = next(
+            (v for v in raw if not isinstance(v, (int, float, np.number)) or isinstance(v, bool)),
+            raw[0] if len(raw) else None,
+        )
+        if isinstance(example, np.generic):
+            example = example.item()
+        raise DataValidationError(
+            _NONNUMERIC_WEIGHTS.format(dtype=raw.dtype, example=example)
+        ) from exc
+
+
 def _resolve_sensitive(sensitive_features: Any, X: pd.DataFrame) -> pd.DataFrame | None:
     if sensitive_features is None:
         return None
@@ -177,6 +239,9 @@ def _resolve_sensitive(sensitive_features: Any, X: pd.DataFrame) -> pd.DataFrame
         names = list(sensitive_features)
         if not names:
             return None
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise DataValidationError(_DUPLICATE_SENSITIVE.format(names=dupes))
         check_columns(names, X, where="X (sensitive_features)")
         return X[names].reset_index(drop=True)
     if isinstance(sensitive_features, pd.Series):
@@ -264,12 +329,24 @@ def _predict(adapter: ModelAdapter, frame: pd.DataFrame) -> tuple[np.ndarray, np
     return y_pred, proba
 
 
+_HASH_CHUNK_ROWS = 1 << 18
+
+
 def _data_hash(X: pd.DataFrame, y: np.ndarray | None) -> str:
+    """SHA-256 of the column names and the per-row hashes of X and y (16 hex digits).
+
+    Row hashes depend on their own row only, so hashing blocks of rows gives the
+    same digest as hashing the whole frame at once, with a bounded peak memory.
+    """
     digest = hashlib.sha256()
     digest.update(",".join(map(str, X.columns)).encode())
-    digest.update(pd.util.hash_pandas_object(X, index=False).to_numpy().tobytes())
+    for start in range(0, len(X), _HASH_CHUNK_ROWS):
+        block = X.iloc[start : start + _HASH_CHUNK_ROWS]
+        digest.update(memoryview(pd.util.hash_pandas_object(block, index=False).to_numpy()))
     if y is not None:
-        digest.update(pd.util.hash_pandas_object(pd.Series(y), index=False).to_numpy().tobytes())
+        for start in range(0, len(y), _HASH_CHUNK_ROWS):
+            part = pd.Series(y[start : start + _HASH_CHUNK_ROWS], copy=False)
+            digest.update(memoryview(pd.util.hash_pandas_object(part, index=False).to_numpy()))
     return digest.hexdigest()[:16]
 
 
@@ -296,6 +373,10 @@ def build_context(
     y_true: np.ndarray | None
     if isinstance(y, str):
         check_columns([y], frame, where="X (target)")
+        if (isinstance(sensitive_features, str) and y == sensitive_features) or (
+            isinstance(sensitive_features, (list, tuple)) and y in sensitive_features
+        ):
+            raise DataValidationError(_TARGET_IS_SENSITIVE.format(name=y))
         y_true = frame[y].to_numpy()
         frame = frame.drop(columns=[y])
     elif y is None:
@@ -312,13 +393,14 @@ def build_context(
     if sensitive is not None:
         for col in sensitive.columns:
             check_no_missing(
-                sensitive[col].to_numpy(),
+                sensitive[col],
                 what=f"sensitive feature {col!r}",
+                finite=True,
                 allowed="Fill them (e.g. with 'unknown') to audit them as a group of their own.",
             )
     weights: np.ndarray | None = None
     if sample_weight is not None:
-        weights = to_1d_array(sample_weight, what="sample_weight").astype(float)
+        weights = _numeric_weights(to_1d_array(sample_weight, what="sample_weight"))
         if len(weights) != len(frame):
             raise LengthMismatchError(
                 _LENGTH_MISMATCH.format(n_x=len(frame), what="sample_weight", n_other=len(weights))
@@ -336,7 +418,9 @@ def build_context(
     task: Task = adapter.task or "binary"
     classes = adapter.classes
     if y_true is not None and classes is not None:
-        unknown = sorted(set(pd.unique(y_true).tolist()) - set(classes.tolist()), key=str)
+        # isin hashes the few classes, not the rows, so it needs no row-sized hash table
+        known = pd.Series(y_true, copy=False).isin(classes.tolist()).to_numpy()
+        unknown = sorted(pd.unique(y_true[~known]).tolist(), key=str) if not known.all() else []
         if unknown:
             raise DataValidationError(
                 _ONE_CLASS_LABELS.format(labels=unknown[:10], classes=classes.tolist())
@@ -349,16 +433,18 @@ def build_context(
             )
     else:
         positive = None
-    y_score = proba[:, -1] if (task == "binary" and proba is not None) else None
+    y_pred = _freeze(y_pred)
+    proba = _freeze(proba)
+    y_score = proba[:, -1] if (task == "binary" and proba is not None) else None  # read-only view
     used = set(adapter.input_features or [str(c) for c in frame.columns])
     in_model = tuple(c for c in (sensitive.columns if sensitive is not None else []) if c in used)
     return AuditContext(
         adapter=adapter,
         X=frame,
         y_true=_readonly(y_true),
-        y_pred=_readonly(y_pred),
-        proba=_readonly(proba),
-        y_score=_readonly(y_score),
+        y_pred=y_pred,
+        proba=proba,
+        y_score=y_score,
         sensitive=sensitive,
         sensitive_in_model=in_model,
         sample_weight=_readonly(weights),

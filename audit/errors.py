@@ -12,6 +12,7 @@ __all__ = [
     "AuditError",
     "DataValidationError",
     "FeatureMismatchError",
+    "InvalidParameterError",
     "LengthMismatchError",
     "MissingValueError",
     "ModelFileError",
@@ -31,6 +32,14 @@ class AuditError(Exception):
 
 class DataValidationError(AuditError, ValueError):
     """The data given to an audit is not usable as it is."""
+
+
+class InvalidParameterError(DataValidationError, TypeError):
+    """A setting (not the data) has a type or value the function does not accept.
+
+    Also a :class:`TypeError`, so both ``except ValueError`` and ``except TypeError``
+    catch it (as scikit-learn's ``InvalidParameterError``).
+    """
 
 
 class LengthMismatchError(DataValidationError):

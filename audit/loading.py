@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import re
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from audit.errors import ModelFileError, UntrustedFileError
+from audit.errors import InvalidParameterError, ModelFileError, UntrustedFileError
 
 __all__ = ["PICKLE_SUFFIXES", "TORCH_SUFFIXES", "load_model"]
 
@@ -28,6 +30,19 @@ _SKOPS_UNTRUSTED = (
     "then pass trusted=[...those names...] (or trusted=True to accept all)."
 )
 _MISSING = "Model file not found: {path}."
+_IS_FOLDER = (
+    "{path} is a folder, not a model file. Pass the file itself (.skops, .safetensors, .pt, "
+    "or a pickle with trusted=True)."
+)
+_BAD_PATH = "path must be a str or os.PathLike naming a model file; got {kind}."
+_BAD_TRUSTED = (
+    "trusted must be True, False, or a list of type names to trust (skops); got {value!r}."
+)
+_TORCH_REFUSED = (
+    "Refusing to load {path}: it holds pickled Python objects{what}, not only tensors, and "
+    "loading those runs code from the file. torch.load runs with weights_only=True; pass "
+    "trusted=True only for a file you fully trust, or save a state_dict instead."
+)
 _UNKNOWN_SUFFIX = "Unsupported model file type {suffix!r} for {path}. Supported: {supported}."
 _CORRUPT = (
     "{path} is not a valid {kind} file ({error}). It may be truncated or not what its name claims."
@@ -86,10 +101,9 @@ def _load_torch(path: Path, trusted: bool, module: Any) -> Any:
     except Exception as exc:
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if "weights_only" in str(exc) or "Unsupported global" in str(exc):
-            raise UntrustedFileError(
-                f"Refusing to load {path} with arbitrary objects: {text}. torch.load runs "
-                "with weights_only=True; pass trusted=True only for a file you fully trust."
-            ) from exc
+            found = re.search(r"Unsupported global: GLOBAL ([\w.]+)", str(exc))
+            what = f" (it refers to {found.group(1)})" if found else ""
+            raise UntrustedFileError(_TORCH_REFUSED.format(path=path, what=what)) from exc
         raise ModelFileError(_CORRUPT.format(path=path, kind="torch", error=text)) from exc
     if hasattr(obj, "state_dict") and hasattr(obj, "forward"):
         return obj  # a full module, only possible with trusted=True
@@ -121,7 +135,8 @@ def _load_pickle(path: Path) -> Any:
     try:
         return joblib.load(path)
     except Exception as exc:
-        raise ModelFileError(_CORRUPT.format(path=path, kind="pickle", error=exc)) from exc
+        error = str(exc) or type(exc).__name__
+        raise ModelFileError(_CORRUPT.format(path=path, kind="pickle", error=error)) from exc
 
 
 def load_model(
@@ -155,9 +170,24 @@ def load_model(
     UntrustedFileError
         The file would run code, or holds untrusted types, and ``trusted`` was not given.
     ModelFileError
-        Missing, corrupt, truncated, or of an unsupported type.
+        Missing, a folder, corrupt, truncated, or of an unsupported type.
+    InvalidParameterError
+        ``path`` is not path-like, or ``trusted`` is neither a bool nor a list of names.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidParameterError(_BAD_PATH.format(kind=type(path).__name__))
+    if not (
+        isinstance(trusted, bool)
+        or (
+            isinstance(trusted, Sequence)
+            and not isinstance(trusted, (str, bytes))
+            and all(isinstance(t, str) for t in trusted)
+        )
+    ):
+        raise InvalidParameterError(_BAD_TRUSTED.format(value=trusted))
     path = Path(path)
+    if path.is_dir():
+        raise ModelFileError(_IS_FOLDER.format(path=path))
     if not path.is_file():
         raise ModelFileError(_MISSING.format(path=path))
     suffix = path.suffix.lower()

@@ -15,6 +15,8 @@ The defaults are those of ``DESIGN.md``; every field can be overridden in code
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,10 +112,12 @@ class Policy:
                     key="insufficient", what="'warn', 'fail' or 'pass'", value=self.insufficient
                 )
             )
-        if int(self.min_count) != self.min_count or self.min_count < 0:
-            raise DataValidationError(
-                _BAD_POLICY_VALUE.format(key="min_count", what="an int >= 0", value=self.min_count)
-            )
+        for name in ("min_count", "n_boot"):
+            value = getattr(self, name)
+            if not _is_count(value):
+                raise DataValidationError(
+                    _BAD_POLICY_VALUE.format(key=name, what="an int >= 0", value=value)
+                )
 
     def replace(self, **changes: Any) -> Policy:
         """Return a copy with some settings changed (validated like the constructor)."""
@@ -146,6 +150,13 @@ class Policy:
                 raise DataValidationError(f"{file} is not valid TOML: {exc}") from exc
         table = data.get("tool", {}).get("model-audit", {})
         return cls(**_normalise(table, f"[tool.model-audit] of {file}"))
+
+
+def _is_count(value: Any) -> bool:
+    """True for an int >= 0 (a whole float such as 30.0 counts; bools and text do not)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return False
+    return bool(math.isfinite(value) and value >= 0 and int(value) == value)
 
 
 def _find_pyproject(start: Path) -> Path | None:

@@ -223,11 +223,30 @@ def _mann_whitney(
     s: np.ndarray,
     w: np.ndarray | None,
 ) -> tuple[np.ndarray, float]:
-    """Weighted Mann-Whitney U per group and overall, from one sort by (group, score)."""
+    """Weighted Mann-Whitney U per group and overall, from one sort by score.
+
+    The rows are sorted by score once (overall U); a stable sort of that order
+    by group then gives the rows sorted by (group, score) for the per-group U.
+    Row-sized temporaries are released as soon as they are used, so the peak
+    stays at a few row-sized arrays (it matters at millions of rows).
+    """
     order = np.argsort(s)
-    u_all = _u_sorted(np.zeros(s.size, dtype=np.intp), 1, y[order], s[order], _take(w, order))
-    order = order[np.argsort(codes[order], kind="stable")]
-    u = _u_sorted(codes[order], n_groups, y[order], s[order], _take(w, order))
+    ss = s[order]
+    ys = y[order]
+    ws = _take(w, order)
+    cs = codes[order]
+    del order
+    u_all = _u_blocks(_ties(ss), None, 1, ys, ws)
+    perm = np.argsort(cs, kind="stable")  # keeps the score order within each group
+    cs = cs[perm]
+    ss = ss[perm]
+    ys = ys[perm]
+    ws = _take(ws, perm)
+    del perm
+    new_block = _ties(ss)
+    del ss
+    new_block[1:] |= cs[1:] != cs[:-1]
+    u = _u_blocks(new_block, cs, n_groups, ys, ws)
     return u, float(u_all[0])
 
 
@@ -235,26 +254,54 @@ def _take(w: np.ndarray | None, order: np.ndarray) -> np.ndarray | None:
     return None if w is None else w[order]
 
 
-def _u_sorted(
-    cs: np.ndarray, n_groups: int, ys: np.ndarray, ss: np.ndarray, ws: np.ndarray | None
-) -> np.ndarray:
-    """U statistic per group for rows sorted by (group, score)."""
-    new_block = np.empty(cs.size, dtype=bool)
+def _ties(ss: np.ndarray) -> np.ndarray:
+    """Boolean mask of the rows that start a new run of equal sorted scores."""
+    new_block = np.empty(ss.size, dtype=bool)
     new_block[0] = True
-    np.not_equal(cs[1:], cs[:-1], out=new_block[1:])
-    new_block[1:] |= ss[1:] != ss[:-1]
-    block = np.cumsum(new_block) - 1
+    np.not_equal(ss[1:], ss[:-1], out=new_block[1:])
+    return new_block
+
+
+def _u_blocks(
+    new_block: np.ndarray,
+    cs: np.ndarray | None,
+    n_groups: int,
+    ys: np.ndarray,
+    ws: np.ndarray | None,
+) -> np.ndarray:
+    """U statistic per group for rows sorted by (group, score).
+
+    ``new_block`` marks the first row of each block of rows with the same group
+    and score (ties); ``cs`` holds the sorted group codes (None: one group).
+    ``U_g = sum over blocks b of g of pos_b * (neg below b in g + neg_b / 2)``;
+    the negatives below a block are counted across all groups by one cumulative
+    sum and the count before the group's first block is subtracted per group.
+    """
+    dtype = np.int32 if ys.size < 2**31 - 1 else np.int64
+    block = np.cumsum(new_block, dtype=dtype)
+    block -= 1
     n_blocks = int(block[-1]) + 1
     pos_w = np.bincount(block, weights=ys if ws is None else ws * ys, minlength=n_blocks)
     neg = 1 - ys
     neg_w = np.bincount(block, weights=neg if ws is None else ws * neg, minlength=n_blocks)
-    block_group = cs[new_block]
-    first = np.flatnonzero(np.r_[True, block_group[1:] != block_group[:-1]])
-    cum_neg = np.cumsum(neg_w) - neg_w  # negatives strictly below, across all groups
-    offset = np.repeat(cum_neg[first], np.diff(np.r_[first, n_blocks]))
-    below = cum_neg - offset
-    u_block = pos_w * (below + 0.5 * neg_w)
-    return np.bincount(block_group, weights=u_block, minlength=n_groups)
+    del block, neg
+    below = np.cumsum(neg_w)
+    below -= neg_w  # negatives strictly below each block, across all groups
+    offset = np.zeros(n_groups)
+    if cs is not None:
+        block_group = cs[new_block]
+        first = np.flatnonzero(np.r_[True, block_group[1:] != block_group[:-1]])
+        offset[block_group[first]] = below[first]  # negatives before each group's first block
+    neg_w *= 0.5
+    below += neg_w
+    del neg_w
+    below *= pos_w  # U of each block, before the group offsets
+    if cs is None:
+        return np.array([below.sum()])
+    u = np.bincount(block_group, weights=below, minlength=n_groups)
+    del below
+    u -= offset * np.bincount(block_group, weights=pos_w, minlength=n_groups)
+    return u
 
 
 def _score_cells(

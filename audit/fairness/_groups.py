@@ -63,6 +63,10 @@ _MISSING_SENSITIVE = (
     "of their own labelled '<missing>'."
 )
 _BAD_MISSING = "missing must be 'error' or 'group'; got {value!r}."
+_INFINITE_SENSITIVE = (
+    "Sensitive feature {name!r} contains {count} infinite value(s) at row position(s) {rows}; "
+    "a group label must be a finite number, a string or a category. Fix or bin those values."
+)
 _EMPTY_SENSITIVE = "sensitive_features has no rows; group metrics need at least one row."
 
 # Full product of categorical levels is listed only up to this many groups.
@@ -171,6 +175,22 @@ def _sorted_levels(uniques: pd.Index) -> np.ndarray:
         return np.arange(len(uniques), dtype=np.intp)
 
 
+def _check_finite_levels(series: pd.Series, name: str) -> None:
+    """Refuse +-inf as a group label (it is a broken value, not a group)."""
+    kind = getattr(series.dtype, "kind", "O")
+    if kind == "f":
+        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        mask = np.isinf(values)
+    elif kind == "O":
+        mask = np.asarray(series.isin([np.inf, -np.inf]), dtype=bool)
+    else:
+        return
+    if mask.any():
+        raise MissingValueError(
+            _INFINITE_SENSITIVE.format(name=name, count=int(mask.sum()), rows=first_rows(mask))
+        )
+
+
 def _encode_column(series: pd.Series, name: str, missing: str) -> tuple[np.ndarray, pd.Index, bool]:
     """Return (codes with -1 for missing, sorted level labels, is_categorical)."""
     if isinstance(series.dtype, pd.CategoricalDtype):
@@ -178,6 +198,7 @@ def _encode_column(series: pd.Series, name: str, missing: str) -> tuple[np.ndarr
         levels = pd.Index(series.cat.categories)
         categorical = True
     else:
+        _check_finite_levels(series, name)
         raw, uniques = pd.factorize(series, sort=False, use_na_sentinel=True)
         uniques = pd.Index(uniques)
         order = _sorted_levels(uniques)

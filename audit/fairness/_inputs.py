@@ -74,6 +74,10 @@ _TOO_MANY_LABELS = (
 _REGRESSION_NONNUMERIC = (
     "task='regression' needs numeric y_true and y_pred; got dtypes {dtype_true} and {dtype_pred}."
 )
+_MIXED_LABELS = (
+    "{what} mixes labels of different types ({types}, e.g. {examples}), so equal-looking labels "
+    "such as 1 and '1' would count as different classes. Convert the labels to one type first."
+)
 
 
 def _short(values: list[Any], limit: int = 10) -> str:
@@ -96,6 +100,8 @@ def as_1d(values: Any, *, what: str, allow_2d: bool = False) -> np.ndarray:
     """
     if isinstance(values, pd.DataFrame):
         values = values.to_numpy()
+    if isinstance(values, pd.api.extensions.ExtensionArray):  # pd.array(..., dtype="Int64")
+        values = pd.Series(values, copy=False)
     if isinstance(values, (pd.Series, pd.Index)):
         if isinstance(values.dtype, pd.CategoricalDtype) or values.dtype == object:
             arr = np.asarray(values.to_numpy(dtype=object))
@@ -163,11 +169,39 @@ def _check_missing(arr: np.ndarray, what: str) -> None:
 
 
 def _check_finite(arr: np.ndarray, what: str) -> None:
-    mask = np.isinf(arr)
+    if arr.dtype.kind == "O":  # Python floats among other objects
+        mask = np.asarray(pd.Series(arr, copy=False).isin([np.inf, -np.inf]), dtype=bool)
+    elif arr.dtype.kind in "fc":
+        mask = np.isinf(arr)
+    else:
+        return
     if mask.any():
         raise MissingValueError(
             _NONFINITE.format(what=what, count=int(mask.sum()), rows=first_rows(mask))
         )
+
+
+def _check_one_type(arr: np.ndarray, what: str) -> None:
+    """Refuse object labels that mix types (``[0, 1, 'x']``, ``[1, '1']``)."""
+    if arr.dtype.kind != "O":
+        return
+    inferred = pd.api.types.infer_dtype(arr, skipna=True)
+    if not inferred.startswith("mixed") or inferred == "mixed-integer-float":
+        return  # ints and floats together are numbers of one kind
+    seen: dict[str, Any] = {}
+    for value in arr:
+        seen.setdefault(
+            type(value).__name__, value.item() if isinstance(value, np.generic) else value
+        )
+        if len(seen) >= 3:
+            break
+    raise DataValidationError(
+        _MIXED_LABELS.format(
+            what=what,
+            types=", ".join(seen),
+            examples=", ".join(repr(v) for v in seen.values()),
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -237,6 +271,10 @@ def prepare_targets(
         raise DataValidationError(_BAD_TASK.format(allowed=", ".join(map(repr, TASKS)), value=task))
     _check_missing(y_true, "y_true")
     _check_missing(y_pred, "y_pred")
+    _check_finite(y_true, "y_true")  # inf would otherwise become a class of its own
+    _check_finite(y_pred, "y_pred")
+    _check_one_type(y_true, "y_true")
+    _check_one_type(y_pred, "y_pred")
 
     if task == "regression" or (task == "auto" and (_non_integer(y_pred) or _non_integer(y_true))):
         if y_true.dtype.kind not in "biuf" or y_pred.dtype.kind not in "biuf":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from audit.errors import DataValidationError, InvalidParameterError
 from audit.gates._check import GateResult, check_rules
 from audit.gates._facts import Fact, facts_from_record
 from audit.gates._listeners import gate_listeners
@@ -20,6 +21,16 @@ _NOT_AUDITABLE = (
     "mapping of facts; got {kind}."
 )
 _SEVERITIES = ("critical", "warning", "info")
+_NO_RULES = (
+    "assert_fair: no rules to check: none were given, the policy has none, and no fairness "
+    "metrics were computed (was the audit run with sensitive_features and y?)."
+)
+_EMPTY_RULES = (
+    "assert_fair got an empty list of rules; pass rules such as "
+    "['selection_rate.ratio >= 0.8'], or rules=None for the policy's defaults."
+)
+_BAD_POLICY = "policy must be an audit.Policy; got {kind}."
+_BAD_SEVERITY = "severity must be one of {allowed}; got {value!r}."
 
 
 def facts_of(subject: Any) -> dict[str, Fact]:
@@ -35,7 +46,7 @@ def facts_of(subject: Any) -> dict[str, Fact]:
         from audit.gates._fairness import group_metrics_facts
 
         return group_metrics_facts(subject)
-    raise TypeError(_NOT_AUDITABLE.format(kind=type(subject).__name__))
+    raise InvalidParameterError(_NOT_AUDITABLE.format(kind=type(subject).__name__))
 
 
 def default_rules(policy: Policy, facts: Mapping[str, Fact]) -> list[str]:
@@ -80,12 +91,30 @@ def assert_fair(
     GateResult
         When every rule passes (insufficient evidence passes unless the policy
         says ``insufficient="fail"``).
+
+    Raises
+    ------
+    AssertionError
+        A rule fails, or its metric is missing (e.g. fewer than two groups to compare).
+    RuleSyntaxError
+        A rule does not follow the grammar or names an unknown metric.
+    InvalidParameterError
+        ``subject`` or ``policy`` is not of a type assert_fair takes.
+    DataValidationError
+        ``rules`` is an empty list, or no rule applies.
     """
+    if policy is not None and not isinstance(policy, Policy):
+        raise InvalidParameterError(_BAD_POLICY.format(kind=type(policy).__name__))
     policy = policy or getattr(subject, "policy", None) or Policy()
     facts = facts_of(subject)
-    rule_list = [rules] if isinstance(rules, str) else list(rules or default_rules(policy, facts))
-    if not rule_list:
-        raise ValueError("assert_fair: no rules to check (no fairness metrics were computed).")
+    if rules is None:
+        rule_list = default_rules(policy, facts)
+        if not rule_list:
+            raise DataValidationError(_NO_RULES)
+    else:
+        rule_list = [rules] if isinstance(rules, str) else list(rules)
+        if not rule_list:
+            raise DataValidationError(_EMPTY_RULES)
     result = check_rules(rule_list, facts, policy)
     _notify(name or "; ".join(rule_list), result, subject)
     if not result.passed:
@@ -109,7 +138,7 @@ def assert_no_findings(subject: Any, severity: str = "critical") -> None:
         Listing the offending findings.
     """
     if severity not in _SEVERITIES:
-        raise ValueError(f"severity must be one of {_SEVERITIES}; got {severity!r}.")
+        raise InvalidParameterError(_BAD_SEVERITY.format(allowed=_SEVERITIES, value=severity))
     worse = _SEVERITIES[: _SEVERITIES.index(severity) + 1]
     findings = subject.get("findings", []) if isinstance(subject, Mapping) else subject.findings
     bad = [

@@ -95,7 +95,8 @@ def check_rules(
         Decides how "insufficient evidence" counts (``policy.insufficient``).
     """
     policy = policy or Policy()
-    texts = [r for r in rules if isinstance(r, str)]
+    rules = [rules] if isinstance(rules, str) else list(rules)  # a generator is read once
+    texts = [r for r in rules if not isinstance(r, Rule)]  # non-text raises RuleSyntaxError
     parsed = {t: p for t, p in zip(texts, parse_rules(texts, known=facts), strict=True)}
     results = []
     for rule in rules:

@@ -12,6 +12,8 @@ from audit.gates._facts import Fact
 __all__ = ["group_metrics_facts"]
 
 _SUMMARIES = ("demographic_parity", "equalized_odds", "equal_opportunity")
+_TOO_FEW_GROUPS = "{n} group(s) with enough evidence; a comparison needs 2"
+_RATIO_UNDEFINED = "{pair} (every value is 0, so their ratio is undefined)"
 
 
 def _finite(value: Any) -> float | None:
@@ -41,20 +43,26 @@ def group_metrics_facts(gm: Any) -> dict[str, Fact]:
         ok = gm.sufficient[metric].to_numpy(dtype=bool) & np.isfinite(values)
         left_out = tuple(str(x) for x in labels[(~ok) & (counts > 0)])
         if ok.sum() >= 2:
-            lo = int(np.flatnonzero(ok)[np.argmin(values[ok])])
-            hi = int(np.flatnonzero(ok)[np.argmax(values[ok])])
+            idx = np.flatnonzero(ok)
+            lo = int(idx[np.argmin(values[ok])])
+            hi = int(idx[len(idx) - 1 - np.argmax(values[ok][::-1])])  # last max: lo != hi
             pair = f"{labels[lo]} vs {labels[hi]}"
             d_val, r_val = _finite(diff[metric]), _finite(ratio[metric])
             mn, mx = _finite(values[lo]), _finite(values[hi])
         else:
             pair, d_val, r_val, mn, mx = "", None, None, None, None
+        # with fewer than two groups the table says why there is no value
+        compared = pair or _TOO_FEW_GROUPS.format(n=int(ok.sum()))
         for stat, value, ci_frame in (("difference", d_val, diff_ci), ("ratio", r_val, ratio_ci)):
             ci = None
             if ci_frame is not None and value is not None:
                 low, high = ci_frame.loc[metric, "ci_low"], ci_frame.loc[metric, "ci_high"]
                 if math.isfinite(low) and math.isfinite(high):
                     ci = (float(low), float(high))
-            facts[f"{metric}.{stat}"] = Fact(f"{metric}.{stat}", value, pair, ci, left_out)
+            groups = compared
+            if stat == "ratio" and value is None and pair and mx == 0:
+                groups = _RATIO_UNDEFINED.format(pair=pair)
+            facts[f"{metric}.{stat}"] = Fact(f"{metric}.{stat}", value, groups, ci, left_out)
         facts[f"{metric}.min"] = Fact(f"{metric}.min", mn, pair.split(" vs ")[0], None, left_out)
         facts[f"{metric}.max"] = Fact(f"{metric}.max", mx, pair.split(" vs ")[-1], None, left_out)
     summary = gm.summary() if hasattr(gm, "summary") else {}

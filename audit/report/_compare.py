@@ -130,7 +130,11 @@ class ComparisonReport:
             environment()
             .get_template("compare.html.j2")
             .render(
-                reports=self.reports, blocks=blocks, generator=GENERATOR_MARK, figure=figure_block
+                reports=self.reports,
+                blocks=blocks,
+                generator=GENERATOR_MARK,
+                figure=figure_block,
+                links=dict(links or {}),
             )
         )
         if path is not None:

@@ -15,6 +15,7 @@ _NOT_OURS = (
     "Refusing to overwrite {path}: it exists and is not a report written by model-audit. "
     "Choose another path, or delete the file first."
 )
+_BAD_PATH = "A report path must be a str or os.PathLike; got {value!r} ({kind})."
 _NO_FOLDER = "Cannot write {path}: the folder {folder} does not exist. Create it first."
 _NOT_WRITABLE = "Cannot write {path}: {error}."
 
@@ -50,6 +51,8 @@ def write_text_atomic(path: str | Path, text: str, *, overwrite: bool = False) -
     An existing file is replaced only when it is a model-audit report (or
     ``overwrite=True``); a missing folder is an error, not created silently.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise ReportWriteError(_BAD_PATH.format(value=path, kind=type(path).__name__))
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():

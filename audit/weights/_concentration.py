@@ -5,7 +5,8 @@ coefficient| summed over a column's one-hot columns and classes, an importance,
 or a first-layer weight norm times the input's std).
 
 Importance levels (Table 2) follow a Pareto rule on the features sorted by weight,
-largest first: a feature is ``"high"`` when the features before it hold less than
+largest first: a feature is ``"high"`` when the features before it (those with a
+strictly larger weight, so tied features share a level) hold less than
 :data:`LEVEL_HIGH_CUMSHARE` of the total, ``"medium"`` when they hold less than
 :data:`LEVEL_MEDIUM_CUMSHARE`, else ``"low"``. So the top feature is always high,
 and the features that together make up the first half of the weight are high.
@@ -59,10 +60,17 @@ def importance_levels(shares: np.ndarray) -> np.ndarray:
     ----------
     shares : numpy.ndarray
         Non-negative shares summing to 1, in any order.
+
+    Features with equal shares get the same level: "the features before it" are
+    those with a strictly larger share, so the order of ties cannot matter.
     """
     shares = np.asarray(shares, dtype=float)
     order = np.argsort(-shares, kind="stable")
-    before = np.concatenate([[0.0], np.cumsum(shares[order])[:-1]])
+    ranked = shares[order]
+    before = np.concatenate([[0.0], np.cumsum(ranked)[:-1]])
+    if ranked.size:  # a run of tied shares takes the "before" of its first member
+        starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+        before = np.repeat(before[starts], np.diff(np.r_[starts, ranked.size]))
     levels_sorted = np.where(
         before < LEVEL_HIGH_CUMSHARE - 1e-12,
         "high",

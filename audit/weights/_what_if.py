@@ -22,7 +22,9 @@ Edits may also be dicts: ``{"op": "zero_feature", "feature": "x0"}``, ``{"op":
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+import dataclasses
+import numbers
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +34,12 @@ import pandas as pd
 from audit.adapters import ModelAdapter, make_adapter
 from audit.adapters.torch import import_torch
 from audit.context import AuditContext, build_context
-from audit.errors import DataValidationError, UnknownColumnError, UnsupportedModelError
+from audit.errors import (
+    DataValidationError,
+    InvalidParameterError,
+    UnknownColumnError,
+    UnsupportedModelError,
+)
 from audit.findings import _plain
 from audit.weights._analysis import model_kind
 from audit.weights._inputs import design_matrix
@@ -64,11 +71,26 @@ _NOT_EDITABLE = (
     "what_if edits the weights of linear models and torch networks; {model} ({kind}) has no "
     "weights to edit."
 )
-_BAD_FRACTION = "PruneSmallest fraction must be in [0, 1]; got {value!r}."
-_BAD_STD = "AddNoise std must be finite and >= 0; got {value!r}."
+_BAD_FRACTION = "PruneSmallest fraction must be a number in [0, 1]; got {value!r}."
+_BAD_STD = "AddNoise std must be a finite number >= 0; got {value!r}."
+_BAD_FACTOR = "{edit} factor must be a finite number; got {value!r}."
+_BAD_EDITS = (
+    "edits must be a list of edits, e.g. edits=[ZeroFeature('age')] or "
+    "edits=[{{'op': 'zero_feature', 'feature': 'age'}}]; got {kind}."
+)
+_MISSING_EDIT_ARGS = "Edit {op!r} needs the setting(s) {keys}; it takes {allowed}."
 _NO_FIRST_LINEAR = (
     "{edit} on a torch network needs an nn.Linear layer whose inputs are the features."
 )
+
+
+def _is_real(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _check_factor(edit: str, value: Any) -> None:
+    if not (_is_real(value) and np.isfinite(value)):
+        raise InvalidParameterError(_BAD_FACTOR.format(edit=edit, value=value))
 
 
 @dataclass(frozen=True)
@@ -103,6 +125,9 @@ class ScaleFeature:
     feature: str
     factor: float
 
+    def __post_init__(self) -> None:
+        _check_factor("ScaleFeature", self.factor)
+
     def describe(self) -> str:
         """One line for reports."""
         return f"scale feature {self.feature!r} by {self.factor:g}"
@@ -123,6 +148,9 @@ class ScaleLayer:
 
     name: str
     factor: float
+
+    def __post_init__(self) -> None:
+        _check_factor("ScaleLayer", self.factor)
 
     def describe(self) -> str:
         """One line for reports."""
@@ -148,8 +176,8 @@ class AddNoise:
     relative: bool = False
 
     def __post_init__(self) -> None:
-        if not (np.isfinite(self.std) and self.std >= 0):
-            raise DataValidationError(_BAD_STD.format(value=self.std))
+        if not (_is_real(self.std) and np.isfinite(self.std) and self.std >= 0):
+            raise InvalidParameterError(_BAD_STD.format(value=self.std))
 
     def describe(self) -> str:
         """One line for reports."""
@@ -170,8 +198,8 @@ class PruneSmallest:
     fraction: float
 
     def __post_init__(self) -> None:
-        if not 0 <= self.fraction <= 1:
-            raise DataValidationError(_BAD_FRACTION.format(value=self.fraction))
+        if not (_is_real(self.fraction) and 0 <= self.fraction <= 1):
+            raise InvalidParameterError(_BAD_FRACTION.format(value=self.fraction))
 
     def describe(self) -> str:
         """One line for reports."""
@@ -203,7 +231,29 @@ def _as_edit(edit: Any) -> Edit:
     extra = sorted(set(settings) - set(allowed))
     if extra:
         raise DataValidationError(_BAD_EDIT_ARGS.format(op=op, keys=extra, allowed=allowed))
+    required = [
+        name
+        for name, f in cls.__dataclass_fields__.items()
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    ]
+    missing = [name for name in required if name not in settings]
+    if missing:
+        raise DataValidationError(_MISSING_EDIT_ARGS.format(op=op, keys=missing, allowed=allowed))
     return cls(**settings)
+
+
+def _as_edits(edits: Any) -> list[Edit]:
+    """The edits as a list, refusing one bare edit or a string (a common slip)."""
+    if (
+        isinstance(edits, (str, bytes, Mapping))
+        or isinstance(edits, tuple(_OPS.values()))
+        or not isinstance(edits, Iterable)
+    ):
+        raise InvalidParameterError(_BAD_EDITS.format(kind=type(edits).__name__))
+    parsed = [_as_edit(e) for e in edits]
+    if not parsed:
+        raise DataValidationError(_NO_EDITS)
+    return parsed
 
 
 @dataclass(frozen=True, eq=False)
@@ -394,7 +444,7 @@ def _group_rate_gaps(
     tpr = tpr[positives > 0]
     out = {}
     for name, rates in (("selection_rate", selected), ("tpr", tpr)):
-        if rates.size == 0:
+        if rates.size < 2:  # a gap between groups needs two groups with a value
             out[f"{name}_difference"] = out[f"{name}_ratio"] = float("nan")
             continue
         high, low = float(rates.max()), float(rates.min())
@@ -494,9 +544,7 @@ def what_if(
     >>> res = what_if(model, X, y, edits=[ZeroFeature("x0")])  # doctest: +SKIP
     >>> res.table  # doctest: +SKIP
     """
-    parsed = [_as_edit(e) for e in edits]
-    if not parsed:
-        raise DataValidationError(_NO_EDITS)
+    parsed = _as_edits(edits)
     if y is None:
         raise DataValidationError(_NO_LABELS)
     options = dict(adapter_options or {})
