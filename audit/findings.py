@@ -10,28 +10,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import numpy as np
+from audit._jsonable import to_jsonable
 
 __all__ = ["SEVERITIES", "Finding", "Severity", "count_by_severity", "sort_findings"]
 
 Severity = Literal["info", "warning", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("critical", "warning", "info")
 _RANK = {"critical": 0, "warning": 1, "info": 2}
-
-
-def _plain(value: Any) -> Any:
-    """Turn numpy scalars/arrays and tuples into JSON-friendly Python values."""
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [_plain(v) for v in value.tolist()]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    return value
 
 
 @dataclass(frozen=True)
@@ -79,7 +64,7 @@ class Finding:
             "message": self.message,
             "subject": self.subject,
             "analyzer": self.analyzer,
-            "evidence": _plain(dict(self.evidence)),
+            "evidence": to_jsonable(dict(self.evidence)),
         }
 
 

@@ -8,11 +8,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from audit._jsonable import to_jsonable as _plain
 from audit.attributions._by_group import group_table, importance_table
 from audit.attributions._job import RawAttributions
 from audit.attributions._sample import StratifiedSample
 from audit.errors import DataValidationError
-from audit.findings import _plain
 
 __all__ = ["OVERALL", "AttributionResult", "build_result", "source_order", "sum_to_sources"]
 

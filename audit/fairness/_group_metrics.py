@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from audit._jsonable import to_jsonable as _plain
 from audit.errors import DataValidationError
 from audit.fairness._bootstrap import Replicates, _quiet, percentile_interval
 from audit.fairness._counts import GroupCounts
@@ -62,21 +63,6 @@ def group_label(key: Any, names: tuple[str, ...]) -> str:
     if len(names) > 1 and isinstance(key, tuple):
         return ", ".join(f"{n}={v}" for n, v in zip(names, key, strict=True))
     return str(key)
-
-
-def _plain(value: Any) -> Any:
-    """JSON-friendly Python value: numpy scalars unwrapped, NaN/inf as None."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [_plain(v) for v in value.tolist()]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    return value
 
 
 def _sub_one(r: np.ndarray) -> np.ndarray:

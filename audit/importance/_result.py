@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from audit.findings import _plain
+from audit._jsonable import to_jsonable as _plain
 from audit.importance._drop_column import DropColumnImportance
 from audit.importance._permutation import PermutationImportance
 

@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 
 from audit._frames import to_pandas_frame
+from audit._jsonable import to_jsonable as _plain
 from audit.adapters import make_adapter
-from audit.findings import Finding, _plain
+from audit.findings import Finding
 from audit.policy import Policy
 from audit.proxies._association import MI_ROWS, association
 from audit.proxies._reliance import PERMUTATION, Reliance

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from audit.findings import Finding, _plain
+from audit._jsonable import to_jsonable as _plain
+from audit.findings import Finding
 
 __all__ = ["WeightsResult", "frame_records", "MAX_COEFFICIENT_ROWS"]
 

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from audit._jsonable import to_jsonable as _plain
 from audit.adapters import ModelAdapter, make_adapter
 from audit.adapters.torch import import_torch
 from audit.context import AuditContext, build_context
@@ -40,7 +41,6 @@ from audit.errors import (
     UnknownColumnError,
     UnsupportedModelError,
 )
-from audit.findings import _plain
 from audit.weights._analysis import model_kind
 from audit.weights._inputs import design_matrix
 from audit.weights._linear import coefficient_array
