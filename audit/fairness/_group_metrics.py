@@ -331,6 +331,18 @@ class GroupMetrics:
         low, high = percentile_interval(samples, self.ci)
         return pd.DataFrame({"ci_low": low, "ci_high": high}, index=list(self.metrics))
 
+    def _replicate_interval(
+        self,
+        statistic: Any,
+        method: Method | None,
+        reference: Hashable | None,
+        exclude_insufficient: bool,
+    ) -> pd.DataFrame:
+        """Percentile interval of a between-group statistic over the bootstrap replicates."""
+        method_, ref = self._resolve(method, reference)
+        values, overall = self._replicate_matrix(exclude_insufficient)
+        return self._interval_frame(statistic(values, overall, method_, ref))
+
     def difference_ci(
         self,
         *,
@@ -345,9 +357,9 @@ class GroupMetrics:
         pandas.DataFrame
             Index: metrics; columns ``ci_low``, ``ci_high``.
         """
-        method_, ref = self._resolve(method, reference)
-        values, overall = self._replicate_matrix(exclude_insufficient)
-        return self._interval_frame(self._difference_array(values, overall, method_, ref))
+        return self._replicate_interval(
+            self._difference_array, method, reference, exclude_insufficient
+        )
 
     def ratio_ci(
         self,
@@ -363,9 +375,7 @@ class GroupMetrics:
         pandas.DataFrame
             Index: metrics; columns ``ci_low``, ``ci_high``.
         """
-        method_, ref = self._resolve(method, reference)
-        values, overall = self._replicate_matrix(exclude_insufficient)
-        return self._interval_frame(self._ratio_array(values, overall, method_, ref))
+        return self._replicate_interval(self._ratio_array, method, reference, exclude_insufficient)
 
     def pair_ci(self, metric: str, group_a: Hashable, group_b: Hashable) -> dict[str, Any]:
         """Intervals of the difference ``b - a`` and ratio ``a / b`` of one metric.
