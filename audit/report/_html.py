@@ -39,10 +39,23 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["fmt"] = fmt
+    env.filters["evidence"] = evidence_text
     return env
 
 
 _env = environment  # the comparison module's name for it
+
+MAX_EVIDENCE_ITEMS = 20
+
+
+def evidence_text(value: Any) -> str:
+    """An evidence value as text; long lists are cut (the JSON record keeps them whole)."""
+    if isinstance(value, (list, tuple)) and len(value) > MAX_EVIDENCE_ITEMS:
+        shown = ", ".join(fmt(v) for v in value[:MAX_EVIDENCE_ITEMS])
+        return f"{shown}, … ({len(value) - MAX_EVIDENCE_ITEMS} more in the JSON record)"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(fmt(v) for v in value) if value else "—"
+    return fmt(value)
 
 
 def figure_block(svg: str) -> Any:
