@@ -6,7 +6,7 @@ import numbers
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from audit.analyzers import ANALYZERS, AnalyzerOutput, get_analyzer, run_analyzer
+from audit.analyzers import ANALYZERS, AnalyzerOutput, run_analyzer
 from audit.context import build_context
 from audit.errors import DataValidationError, InvalidParameterError
 from audit.policy import Policy
@@ -152,17 +152,8 @@ def audit_model(
             continue
         if progress is not None:
             progress(analyzer_name)
-        outputs[analyzer_name] = run_analyzer(
-            analyzer_name, _loader(analyzer_name), ctx, _frozen(outputs)
-        )
+        outputs[analyzer_name] = run_analyzer(analyzer_name, None, ctx, _frozen(outputs))
     return AuditReport.from_context(ctx, outputs)
-
-
-def _loader(name: str) -> Callable[[], Any]:
-    def loader() -> Any:
-        return get_analyzer(name)
-
-    return loader
 
 
 def _frozen(outputs: Mapping[str, AnalyzerOutput]) -> Mapping[str, AnalyzerOutput]:

@@ -67,20 +67,22 @@ def skipped(name: str, reason: str) -> AnalyzerOutput:
 
 def run_analyzer(
     name: str,
-    analyzer: Analyzer | Callable[[], Analyzer],
+    analyzer: Analyzer | None,
     ctx: AuditContext,
     prior: Mapping[str, AnalyzerOutput] | None = None,
 ) -> AnalyzerOutput:
     """Run one analyzer; an exception becomes a ``failed`` output with a warning finding.
 
-    ``analyzer`` may also be a zero-argument loader returning the analyzer, so that
-    an import error is reported like any other failure.
+    With ``analyzer=None`` the analyzer registered under ``name`` is imported inside
+    the guard, so an import error is reported like any other failure.
     """
     start = time.perf_counter()
     try:
-        if getattr(analyzer, "__name__", "") == "loader":
-            analyzer = analyzer()  # type: ignore[call-arg]
-        out = analyzer(ctx, dict(prior or {}))  # type: ignore[call-arg]
+        if analyzer is None:
+            from audit.analyzers import get_analyzer
+
+            analyzer = get_analyzer(name)
+        out = analyzer(ctx, dict(prior or {}))
     except Exception as exc:
         reason = f"{type(exc).__name__}: {exc}"
         finding = Finding(
