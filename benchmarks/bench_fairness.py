@@ -28,6 +28,7 @@ import gc
 import os
 import platform
 import statistics
+import sys
 import time
 import tracemalloc
 import warnings
@@ -38,6 +39,9 @@ import numpy as np
 import pandas as pd
 
 from audit.fairness import group_metrics
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # shared helpers
+from _memtools import read_status, release_free_memory
 
 SENSITIVE = {2: ["sex"], 10: ["sex", "race"], 200: ["sex", "race", "age_band"]}
 LEVELS = {"sex": 2, "race": 5, "age_band": 20}
@@ -141,30 +145,6 @@ def check_same(frame: pd.DataFrame, columns: list[str]) -> float:
     return float(np.nanmax(np.abs(gm.by_group[names].to_numpy() - by_group[names].to_numpy())))
 
 
-def _read_status(key: str) -> int:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) * 1024
-    return -1
-
-
-def _release_free_memory() -> None:
-    """Hand freed heap memory back to the OS so that new allocations show in the RSS."""
-    try:
-        import pyarrow as pa
-
-        pa.default_memory_pool().release_unused()
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # pragma: no cover - not glibc
-        pass
-
-
 def measure_memory(frame: pd.DataFrame, columns: list[str]) -> dict[str, float]:
     """Peak extra memory of one group_metrics call.
 
@@ -183,12 +163,12 @@ def measure_memory(frame: pd.DataFrame, columns: list[str]) -> dict[str, float]:
     out["tracemalloc_peak_mb"] = peak / 2**20
     try:  # Linux: return freed memory to the OS, reset the high-water mark, call, read it
         gc.collect()
-        _release_free_memory()
+        release_free_memory()
         with open("/proc/self/clear_refs", "w") as fh:
             fh.write("5")
-        before = _read_status("VmRSS")
+        before = read_status("VmRSS")
         ours(frame, columns)
-        out["rss_peak_extra_mb"] = (_read_status("VmHWM") - before) / 2**20
+        out["rss_peak_extra_mb"] = (read_status("VmHWM") - before) / 2**20
     except OSError:
         out["rss_peak_extra_mb"] = float("nan")
     out["ratio_to_input"] = (

@@ -45,6 +45,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # shared helpers
+from _memtools import read_status, release_free_memory
+
 CALLS = ("audit_model", "group_metrics")
 SENSITIVE = ["sex", "race"]
 FEATURES = ["x0", "x1", "x2"]
@@ -82,30 +85,6 @@ def fit_model(seed: int = 0) -> Any:
     return LogisticRegression().fit(small[FEATURES], small["y"])
 
 
-def _read_status(key: str) -> int:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) * 1024
-    return -1
-
-
-def _release_free_memory() -> None:
-    """Hand freed heap memory back to the OS so that new allocations show in the RSS."""
-    try:
-        import pyarrow as pa
-
-        pa.default_memory_pool().release_unused()
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # pragma: no cover - not glibc
-        pass
-
-
 def _call(name: str, model: Any, frame: pd.DataFrame, y_pred: np.ndarray | None) -> Any:
     import audit
     from audit.fairness import group_metrics
@@ -128,13 +107,13 @@ def measure(name: str, rows: int) -> dict[str, float]:
     out: dict[str, float] = {"rows": rows, "input_mb": input_bytes / 2**20}
 
     gc.collect()
-    _release_free_memory()
+    release_free_memory()
     try:
         with open("/proc/self/clear_refs", "w") as fh:
             fh.write("5")  # reset VmHWM to the current RSS
-        before = _read_status("VmRSS")
+        before = read_status("VmRSS")
         result = _call(name, model, frame, y_pred)
-        out["rss_peak_extra_mb"] = (_read_status("VmHWM") - before) / 2**20
+        out["rss_peak_extra_mb"] = (read_status("VmHWM") - before) / 2**20
     except OSError:  # pragma: no cover - not Linux
         result = _call(name, model, frame, y_pred)
         out["rss_peak_extra_mb"] = float("nan")

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from audit.fairness import REGRESSION_METRICS
 from audit.report._blocks import Block, Section, fmt, table_block
 from audit.report._svg import figure_to_svg
 
@@ -24,16 +25,7 @@ _MAIN = {
         "accuracy",
         "auc",
     ],
-    "regression": [
-        "count",
-        "share",
-        "mean_target",
-        "mean_prediction",
-        "mean_residual",
-        "mae",
-        "rmse",
-        "r2",
-    ],
+    "regression": ["count", "share", *REGRESSION_METRICS],
 }
 _MARK = " †"
 
