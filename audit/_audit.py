@@ -6,9 +6,9 @@ import numbers
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from audit.analyzers import ANALYZERS, AnalyzerOutput, run_analyzer
+from audit.analyzers import ANALYZERS, AnalyzerOutput, check_analyzer_options, run_analyzer
 from audit.context import build_context
-from audit.errors import DataValidationError, InvalidParameterError
+from audit.errors import InvalidParameterError
 from audit.policy import Policy
 from audit.report import AuditReport
 
@@ -51,7 +51,7 @@ def _check_settings(
         )
     for analyzer_name in names:
         if not isinstance(analyzer_name, str) or analyzer_name not in ANALYZERS:
-            raise DataValidationError(
+            raise InvalidParameterError(
                 _UNKNOWN_ANALYZER.format(name=analyzer_name, available=available)
             )
     return names, None if n_boot is None else int(n_boot)
@@ -128,6 +128,7 @@ def audit_model(
         The model is not auditable, not fitted, or trained on other columns.
     """
     names, n_boot = _check_settings(analyzers, n_boot, random_state, policy)
+    options_by_analyzer = check_analyzer_options(analyzer_options)
     policy = policy or Policy()
     if n_boot is not None:
         policy = policy.replace(n_boot=n_boot)
@@ -144,19 +145,13 @@ def audit_model(
         policy=policy,
         random_state=random_state,
         adapter_options=options,
-        analyzer_options=analyzer_options,
+        analyzer_options=options_by_analyzer,
     )
     outputs: dict[str, AnalyzerOutput] = {}
-    for analyzer_name in ANALYZERS:  # registry order, so dependencies run first
+    for analyzer_name in ANALYZERS:  # report order; analyzers share work through ctx only
         if analyzer_name not in names:
             continue
         if progress is not None:
             progress(analyzer_name)
-        outputs[analyzer_name] = run_analyzer(analyzer_name, None, ctx, _frozen(outputs))
+        outputs[analyzer_name] = run_analyzer(analyzer_name, None, ctx)
     return AuditReport.from_context(ctx, outputs)
-
-
-def _frozen(outputs: Mapping[str, AnalyzerOutput]) -> Mapping[str, AnalyzerOutput]:
-    from types import MappingProxyType
-
-    return MappingProxyType(dict(outputs))

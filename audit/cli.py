@@ -208,8 +208,8 @@ def _gate(args: argparse.Namespace, facts: dict, policy: Any, console: Any) -> i
     """Check rules and the baseline; write JUnit / Markdown; return the exit code."""
     import json
 
+    from audit.facts import facts_from_record
     from audit.gates._check import check_rules
-    from audit.gates._facts import facts_from_record
     from audit.gates._outputs import compare_to_baseline, junit_xml, markdown_summary
     from audit.report._write import write_text_atomic
 
@@ -276,7 +276,7 @@ def _cmd_run(args: argparse.Namespace, console: Any) -> int:
 def _cmd_check(args: argparse.Namespace, console: Any) -> int:
     import json
 
-    from audit.gates._facts import facts_from_record
+    from audit.facts import facts_from_record
 
     path = Path(args.record)
     try:

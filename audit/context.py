@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -19,7 +19,9 @@ from audit.errors import (
 )
 from audit.policy import Policy
 
-__all__ = ["AuditContext", "build_context"]
+__all__ = ["AuditContext", "Targets", "build_context", "make_targets"]
+
+T = TypeVar("T")
 
 _LENGTH_MISMATCH = (
     "Found inputs with inconsistent numbers of rows: X has {n_x} rows but {what} has {n_other}."
@@ -116,8 +118,104 @@ def _freeze(arr: np.ndarray | None) -> np.ndarray | None:
 
 
 @dataclass(frozen=True, eq=False)
+class Targets:
+    """The labels, predictions and scores of one audit, derived once.
+
+    For a binary task the positive class, the 0/1 labels, the 0/1 predictions
+    and the positive-class score are built here from one ``pos_label`` and read
+    by every analyzer, so no two places can disagree about which class is
+    "positive".
+
+    Attributes
+    ----------
+    task : {"binary", "multiclass", "regression"}
+    classes : numpy.ndarray or None
+        The model's class labels, in the order of ``proba``'s columns.
+    pos_label : object or None
+        The positive class of a binary task (default ``classes[-1]``).
+    y_true : numpy.ndarray or None
+        True labels / targets as given (read-only).
+    y_pred : numpy.ndarray
+        The model's predictions (read-only).
+    proba : numpy.ndarray or None
+        Class probabilities, shape (n, n_classes), where the model has them.
+    y_true01, y_pred01 : numpy.ndarray or None
+        Binary tasks: int8 with 1 for ``pos_label``.
+    score : numpy.ndarray or None
+        Binary tasks: the probability of ``pos_label`` (the column of ``proba``
+        that belongs to it, whichever position that is).
+    """
+
+    task: Task
+    classes: np.ndarray | None
+    pos_label: Any
+    y_true: np.ndarray | None
+    y_pred: np.ndarray
+    proba: np.ndarray | None
+    y_true01: np.ndarray | None = None
+    y_pred01: np.ndarray | None = None
+    score: np.ndarray | None = None
+
+    @property
+    def pos_index(self) -> int | None:
+        """Column of ``proba`` (and position in ``classes``) of the positive class."""
+        if self.task != "binary" or self.classes is None:
+            return None
+        return self.classes.tolist().index(self.pos_label)
+
+    @property
+    def target(self) -> np.ndarray:
+        """What model performance is scored against: ``y_true``, else the model's own ``y_pred``."""
+        return self.y_pred if self.y_true is None else self.y_true
+
+
+def make_targets(
+    task: Task,
+    classes: np.ndarray | None,
+    y_true: np.ndarray | None,
+    y_pred: np.ndarray,
+    proba: np.ndarray | None,
+    pos_label: Any = None,
+) -> Targets:
+    """Build :class:`Targets`, checking ``pos_label`` against the model's classes.
+
+    Raises
+    ------
+    DataValidationError
+        ``pos_label`` is not one of ``classes``, or given for a task that is not binary.
+    """
+    if task != "binary":
+        if pos_label is not None:
+            raise DataValidationError(
+                f"pos_label={pos_label!r} applies to binary tasks only; this model's task is "
+                f"{task}."
+            )
+        return Targets(task, classes, None, y_true, y_pred, proba)
+    labels = None if classes is None else classes.tolist()
+    positive = (labels[-1] if labels else 1) if pos_label is None else pos_label
+    if labels is not None and positive not in labels:
+        raise DataValidationError(
+            f"pos_label {positive!r} is not one of the model's classes {labels}."
+        )
+    y_true01 = None if y_true is None else _freeze((y_true == positive).astype(np.int8))
+    y_pred01 = _freeze((y_pred == positive).astype(np.int8))
+    score = None
+    if proba is not None:
+        col = labels.index(positive) if labels is not None else proba.shape[1] - 1
+        score = proba[:, col]  # a read-only view of the context's own probabilities
+    return Targets(task, classes, positive, y_true, y_pred, proba, y_true01, y_pred01, score)
+
+
+@dataclass(frozen=True, eq=False)
 class AuditContext:
-    """Validated inputs of one audit. Arrays are read-only.
+    """Validated inputs of one audit, and the quantities derived from them.
+
+    The inputs never change. Quantities derived from them (the transformed
+    matrix, attributions for a set of options, per-feature reliance,
+    permutation importance, ...) are computed the first time an analyzer asks
+    for them through :meth:`derived` and reused by every later ask, whichever
+    analyzer asks: no analyzer reads another analyzer's result, and the order
+    the analyzers run in carries no meaning.
 
     The user's arrays (``y_true``, ``sample_weight``) are copied; the predictions
     are the context's own arrays, made read-only without a copy.
@@ -128,26 +226,14 @@ class AuditContext:
         The wrapped model.
     X : pandas.DataFrame
         The data as given (converted to pandas), every column.
-    y_true : numpy.ndarray or None
-        True labels / targets as given.
-    y_pred : numpy.ndarray
-        The model's predictions on X.
-    proba : numpy.ndarray or None
-        Class probabilities (n, n_classes) where the model has them.
-    y_score : numpy.ndarray or None
-        Positive-class score for binary tasks.
+    targets : Targets
+        Labels, predictions, probabilities, the positive class and its score.
     sensitive : pandas.DataFrame or None
         The sensitive attributes, one column each, aligned with X.
     sensitive_in_model : tuple of str
         Sensitive attributes that are also model inputs.
     sample_weight : numpy.ndarray or None
         Row weights.
-    task : {"binary", "multiclass", "regression"}
-        The model's task.
-    classes : numpy.ndarray or None
-        Class labels; for binary tasks ``classes[-1]`` is the positive label.
-    pos_label : object or None
-        The positive class of a binary task.
     random_state : int
         Seed every analyzer uses.
     policy : Policy
@@ -160,21 +246,62 @@ class AuditContext:
 
     adapter: ModelAdapter
     X: pd.DataFrame
-    y_true: np.ndarray | None
-    y_pred: np.ndarray
-    proba: np.ndarray | None
-    y_score: np.ndarray | None
+    targets: Targets
     sensitive: pd.DataFrame | None
     sensitive_in_model: tuple[str, ...]
     sample_weight: np.ndarray | None
-    task: Task
-    classes: np.ndarray | None
-    pos_label: Any
     random_state: int
     policy: Policy
     data_hash: str
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    _cache: dict[Hashable, Any] = field(default_factory=dict, repr=False, compare=False)
 
+    # ------------------------------------------------------------ targets
+    @property
+    def task(self) -> Task:
+        """The model's task."""
+        return self.targets.task
+
+    @property
+    def classes(self) -> np.ndarray | None:
+        """Class labels; ``proba``'s columns are in this order."""
+        return self.targets.classes
+
+    @property
+    def pos_label(self) -> Any:
+        """The positive class of a binary task (None otherwise)."""
+        return self.targets.pos_label
+
+    @property
+    def y_true(self) -> np.ndarray | None:
+        """True labels / targets as given."""
+        return self.targets.y_true
+
+    @property
+    def y_pred(self) -> np.ndarray:
+        """The model's predictions on X."""
+        return self.targets.y_pred
+
+    @property
+    def proba(self) -> np.ndarray | None:
+        """Class probabilities (n, n_classes) where the model has them."""
+        return self.targets.proba
+
+    @property
+    def y_score(self) -> np.ndarray | None:
+        """Binary tasks: the probability of ``pos_label``."""
+        return self.targets.score
+
+    def binary_labels(self) -> tuple[np.ndarray | None, np.ndarray]:
+        """(y_true, y_pred) as 0/1 integers for binary tasks (1 = ``pos_label``)."""
+        if self.task != "binary":
+            raise DataValidationError(
+                f"binary_labels() needs a binary task; this one is {self.task}."
+            )
+        assert self.targets.y_pred01 is not None
+        return self.targets.y_true01, self.targets.y_pred01
+
+    # ------------------------------------------------------------ settings
     def options_for(self, analyzer: str) -> dict[str, Any]:
         """The settings the user gave for one analyzer (empty dict when none)."""
         return dict(self.options.get(analyzer, {}))
@@ -190,15 +317,26 @@ class AuditContext:
         feats = self.adapter.input_features
         return list(feats) if feats is not None else [str(c) for c in self.X.columns]
 
-    def binary_labels(self) -> tuple[np.ndarray | None, np.ndarray]:
-        """(y_true, y_pred) as 0/1 integers for binary tasks (1 = ``pos_label``)."""
-        if self.task != "binary":
-            raise DataValidationError(
-                f"binary_labels() needs a binary task; this one is {self.task}."
-            )
-        yt = None if self.y_true is None else (self.y_true == self.pos_label).astype(np.int8)
-        yp = (self.y_pred == self.pos_label).astype(np.int8)
-        return yt, yp
+    # ------------------------------------------------------------ derived quantities
+    def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The quantity named ``key``: computed by ``compute()`` on the first ask, then reused.
+
+        ``key`` names the quantity and every option it depends on, e.g.
+        ``("attributions", ("max_rows", 500))``; two asks with equal keys get the
+        same object. A ``compute`` that raises caches nothing (the next ask
+        tries again and raises again).
+        """
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        value = compute()
+        self._cache[key] = value
+        return value
+
+    def is_derived(self, key: Hashable) -> bool:
+        """Whether the quantity ``key`` has been computed already."""
+        return key in self._cache
 
 
 _NUMERIC_KINDS = ("integer", "floating", "mixed-integer-float", "decimal", "boolean", "empty")
@@ -425,32 +563,18 @@ def build_context(
             raise DataValidationError(
                 _ONE_CLASS_LABELS.format(labels=unknown[:10], classes=classes.tolist())
             )
-    if task == "binary":
-        positive = classes[-1] if pos_label is None else pos_label
-        if classes is not None and positive not in classes.tolist():
-            raise DataValidationError(
-                f"pos_label {positive!r} is not one of the model's classes {classes.tolist()}."
-            )
-    else:
-        positive = None
-    y_pred = _freeze(y_pred)
-    proba = _freeze(proba)
-    y_score = proba[:, -1] if (task == "binary" and proba is not None) else None  # read-only view
+    targets = make_targets(
+        task, classes, _readonly(y_true), _freeze(y_pred), _freeze(proba), pos_label
+    )
     used = set(adapter.input_features or [str(c) for c in frame.columns])
     in_model = tuple(c for c in (sensitive.columns if sensitive is not None else []) if c in used)
     return AuditContext(
         adapter=adapter,
         X=frame,
-        y_true=_readonly(y_true),
-        y_pred=y_pred,
-        proba=proba,
-        y_score=y_score,
+        targets=targets,
         sensitive=sensitive,
         sensitive_in_model=in_model,
         sample_weight=_readonly(weights),
-        task=task,
-        classes=classes,
-        pos_label=positive,
         random_state=0 if random_state is None else int(random_state),
         policy=policy or Policy(),
         data_hash=_data_hash(frame, y_true),

@@ -5,17 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from audit.adapters._base import ModelAdapter, Task, TransformedData
+from audit.adapters._family import ModelFamily, classify_family, is_linear_model, tree_family
 from audit.adapters.sklearn import SklearnAdapter, is_sklearn_model
 from audit.adapters.torch import TorchAdapter, is_torch_module
 from audit.errors import UnsupportedModelError
 
 __all__ = [
     "ModelAdapter",
+    "ModelFamily",
     "SklearnAdapter",
     "Task",
     "TorchAdapter",
     "TransformedData",
+    "classify_family",
+    "is_linear_model",
     "make_adapter",
+    "tree_family",
 ]
 
 _UNSUPPORTED = (

@@ -11,6 +11,8 @@ import pandas as pd
 
 __all__ = ["ModelAdapter", "Task", "TransformedData"]
 
+ModelFamily = Literal["linear", "tree", "torch", "other"]
+
 Task = Literal["binary", "multiclass", "regression"]
 
 
@@ -51,9 +53,15 @@ class ModelAdapter(ABC):
         Class labels in the order of ``predict_proba`` columns.
     input_features : list of str or None
         The columns the model was trained on, when it records them.
+    final_estimator : object
+        What the data reaches last: a Pipeline's final step, else the model.
+    family : {"linear", "tree", "torch", "other"}
+        The model family, classified once (:func:`audit.adapters.classify_family`).
     """
 
     model: Any
+    final_estimator: Any
+    family: ModelFamily
     kind: str
     name: str
     task: Task | None
@@ -92,6 +100,15 @@ class ModelAdapter(ABC):
     @abstractmethod
     def hyperparameters(self) -> dict[str, Any]:
         """Settings chosen before training (``get_params()``, layer shapes)."""
+
+    def used_columns(self, X: pd.DataFrame) -> list[str]:
+        """The columns of ``X`` the model reads (all of them when it records none)."""
+        if self.input_features is not None:
+            used = {str(c) for c in self.input_features}
+            if self.kind == "torch":  # an opaque preprocess: keep the data's order
+                return [str(c) for c in X.columns if str(c) in used]
+            return [str(c) for c in self.input_features]
+        return [str(c) for c in X.columns]
 
     def check_features(self, X: pd.DataFrame) -> None:  # noqa: B027 - optional hook
         """Raise :class:`audit.errors.FeatureMismatchError` if X does not fit the model."""

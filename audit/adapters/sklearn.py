@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from audit.adapters._base import ModelAdapter, Task, TransformedData
+from audit.adapters._base import ModelAdapter, ModelFamily, Task, TransformedData
+from audit.adapters._family import classify_family
 from audit.adapters._sklearn_features import trace_features
 from audit.errors import FeatureMismatchError, NotFittedModelError, UnsupportedModelError
 
@@ -76,6 +77,7 @@ class SklearnAdapter(ModelAdapter):
         self.model = model
         self.is_pipeline = isinstance(model, Pipeline)
         self.final_estimator = model[-1] if self.is_pipeline else model
+        self.family: ModelFamily = classify_family(self.final_estimator)
         final_name = type(self.final_estimator).__name__
         self.name = name or (f"Pipeline({final_name})" if self.is_pipeline else final_name)
         if not (is_classifier(model) or is_regressor(model)):

@@ -8,7 +8,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from audit.adapters._base import ModelAdapter, Task, TransformedData
+from audit.adapters._base import ModelAdapter, ModelFamily, Task, TransformedData
 from audit.errors import DataValidationError, FeatureMismatchError, OptionalDependencyError
 
 __all__ = ["TorchAdapter", "import_torch", "is_torch_module"]
@@ -85,6 +85,7 @@ class TorchAdapter(ModelAdapter):
     """
 
     kind = "torch"
+    family: ModelFamily = "torch"
 
     def __init__(
         self,
@@ -102,6 +103,7 @@ class TorchAdapter(ModelAdapter):
         if task is not None and task not in ("binary", "multiclass", "regression"):
             raise DataValidationError(_BAD_TASK.format(task=task))
         self.model = module
+        self.final_estimator = module
         self.name = name or type(module).__name__
         self.task = task
         self.preprocess = preprocess

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from audit.context import AuditContext
+from audit.facts import Fact
 from audit.findings import Finding
 
 __all__ = ["Analyzer", "AnalyzerOutput", "run_analyzer", "skipped"]
@@ -17,7 +18,7 @@ Status = Literal["ran", "skipped", "failed"]
 
 @dataclass(frozen=True)
 class AnalyzerOutput:
-    """The outcome of one analyzer.
+    """The outcome of one analyzer: one protocol for every analyzer.
 
     Attributes
     ----------
@@ -30,6 +31,9 @@ class AnalyzerOutput:
         The analyzer's own frozen result object.
     findings : tuple of Finding
         The analyzer's verdicts.
+    facts : mapping of str to Fact
+        The named numbers this analyzer owns (``selection_rate.ratio``,
+        ``weights.top_share``, ...): what gates check and reports show.
     reason : str
         Why it was skipped or failed.
     extras : mapping
@@ -42,6 +46,7 @@ class AnalyzerOutput:
     status: Status
     result: Any = None
     findings: tuple[Finding, ...] = field(default_factory=tuple)
+    facts: Mapping[str, Fact] = field(default_factory=dict)
     reason: str = ""
     extras: Mapping[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
@@ -56,8 +61,8 @@ class AnalyzerOutput:
         }
 
 
-Analyzer = Callable[[AuditContext, Mapping[str, AnalyzerOutput]], AnalyzerOutput]
-"""``analyze(ctx, prior)``: ``prior`` holds the outputs of the analyzers that ran before."""
+Analyzer = Callable[[AuditContext], AnalyzerOutput]
+"""``analyze(ctx)``: reads the context (and the quantities it derives), nothing else."""
 
 
 def skipped(name: str, reason: str) -> AnalyzerOutput:
@@ -65,16 +70,13 @@ def skipped(name: str, reason: str) -> AnalyzerOutput:
     return AnalyzerOutput(name=name, status="skipped", reason=reason)
 
 
-def run_analyzer(
-    name: str,
-    analyzer: Analyzer | None,
-    ctx: AuditContext,
-    prior: Mapping[str, AnalyzerOutput] | None = None,
-) -> AnalyzerOutput:
+def run_analyzer(name: str, analyzer: Analyzer | None, ctx: AuditContext) -> AnalyzerOutput:
     """Run one analyzer; an exception becomes a ``failed`` output with a warning finding.
 
     With ``analyzer=None`` the analyzer registered under ``name`` is imported inside
-    the guard, so an import error is reported like any other failure.
+    the guard, so an import error is reported like any other failure. Errors in
+    the user's settings are not failures of the analysis: they were checked
+    before any work (:func:`audit.analyzers.check_analyzer_options`).
     """
     start = time.perf_counter()
     try:
@@ -82,7 +84,7 @@ def run_analyzer(
             from audit.analyzers import get_analyzer
 
             analyzer = get_analyzer(name)
-        out = analyzer(ctx, dict(prior or {}))
+        out = analyzer(ctx)
     except Exception as exc:
         reason = f"{type(exc).__name__}: {exc}"
         finding = Finding(
@@ -101,6 +103,7 @@ def run_analyzer(
         status=out.status,
         result=out.result,
         findings=tuple(out.findings),
+        facts=dict(out.facts),
         reason=out.reason,
         extras=dict(out.extras),
         seconds=seconds,

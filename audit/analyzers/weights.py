@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from audit.analyzers._base import AnalyzerOutput, skipped
 from audit.context import AuditContext
-from audit.weights import model_kind, weights_from_adapter
 
 __all__ = ["analyze", "NAME"]
 
@@ -17,25 +14,20 @@ _SKIP_OTHER = (
 )
 
 
-def analyze(ctx: AuditContext, prior: Mapping[str, AnalyzerOutput]) -> AnalyzerOutput:
+def analyze(ctx: AuditContext) -> AnalyzerOutput:
     """Run the weight analysis that fits ``ctx.adapter``.
-
-    Parameters
-    ----------
-    ctx : AuditContext
-        The validated audit inputs.
-    prior : mapping
-        Outputs of analyzers that ran before (unused).
 
     Returns
     -------
     AnalyzerOutput
-        ``ran`` with a :class:`audit.weights.WeightsResult` and its findings, or
-        ``skipped`` with the reason for models without per-feature weights.
+        ``ran`` with a :class:`audit.weights.WeightsResult`, its findings and its
+        ``weights.*`` facts, or ``skipped`` with the reason for models without
+        per-feature weights.
     """
-    kind = model_kind(ctx.adapter)
-    if kind == "other":
+    if ctx.adapter.family == "other":
         return skipped(NAME, _SKIP_OTHER.format(model=ctx.adapter.name))
+    from audit.weights import weights_from_adapter
+
     result = weights_from_adapter(
         ctx.adapter,
         ctx.X,
@@ -43,4 +35,6 @@ def analyze(ctx: AuditContext, prior: Mapping[str, AnalyzerOutput]) -> AnalyzerO
         policy=ctx.policy,
         sample_weight=ctx.sample_weight,
     )
-    return AnalyzerOutput(name=NAME, status="ran", result=result, findings=result.findings)
+    return AnalyzerOutput(
+        name=NAME, status="ran", result=result, findings=result.findings, facts=result.facts()
+    )

@@ -102,7 +102,7 @@ def class_names(obj: Any) -> list[tuple[str, str]]:
 
 
 def _estimator(adapter: ModelAdapter) -> Any:
-    return getattr(adapter, "final_estimator", adapter.model)
+    return adapter.final_estimator
 
 
 def supports_linear(adapter: ModelAdapter, rows: np.ndarray) -> ProbeResult:

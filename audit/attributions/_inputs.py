@@ -25,13 +25,8 @@ def sklearn_preprocessor(adapter: ModelAdapter) -> Any:
 
 
 def input_columns(adapter: ModelAdapter, X: pd.DataFrame) -> list[str]:
-    """The columns of ``X`` the model reads (all of them for an opaque torch preprocess)."""
-    if adapter.input_features is not None:
-        used = {str(c) for c in adapter.input_features}
-        if adapter.kind == "torch":
-            return [str(c) for c in X.columns if str(c) in used]
-        return [str(c) for c in adapter.input_features]
-    return [str(c) for c in X.columns]
+    """The columns of ``X`` the model reads (:meth:`ModelAdapter.used_columns`)."""
+    return adapter.used_columns(X)
 
 
 def matrix_sources(adapter: ModelAdapter, transformed: TransformedData) -> tuple[str, ...]:

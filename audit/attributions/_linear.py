@@ -48,7 +48,7 @@ def linear_shap(
 
 def explain_linear(job: ExplainJob) -> RawAttributions:
     """Linear SHAP of a linear final estimator against the mean of every audited row."""
-    est = getattr(job.adapter, "final_estimator", job.adapter.model)
+    est = job.adapter.final_estimator
     output = linear_output(job.adapter)
     weights, intercept = linear_parameters(est, job.matrix.shape[1])
     values, base = linear_shap(job.matrix, weights, intercept, job.background.mean(axis=0))

@@ -81,7 +81,7 @@ def _names(adapter: ModelAdapter, width: int) -> tuple[str, ...]:
 
 
 def _final(adapter: ModelAdapter) -> Any:
-    return getattr(adapter, "final_estimator", adapter.model)
+    return adapter.final_estimator
 
 
 def _method(est: Any, name: str, *, positive_only: bool = False, **kwargs: Any) -> Callable:

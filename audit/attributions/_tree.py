@@ -22,7 +22,7 @@ def explain_tree(job: ExplainJob) -> RawAttributions:
     """shap.TreeExplainer on the final estimator, over the job's rows."""
     import shap
 
-    est = getattr(job.adapter, "final_estimator", job.adapter.model)
+    est = job.adapter.final_estimator
     output = tree_output(job.adapter)
     explainer = shap.TreeExplainer(est)
     n = len(job.matrix)

@@ -33,6 +33,7 @@ import numpy as np
 from audit.fairness._bootstrap import percentile_interval
 from audit.fairness._group_metrics import GroupMetrics
 from audit.fairness._metrics import LOWER_IS_BETTER
+from audit.fairness._pairs import worst_pair
 from audit.findings import Finding, sort_findings
 from audit.policy import Policy
 
@@ -76,46 +77,6 @@ def _columns(gm: GroupMetrics, base: str) -> list[str]:
     return [c for c in gm.by_group.columns if c.startswith(f"{base}[")]
 
 
-def _pair(
-    values: np.ndarray,
-    usable: np.ndarray,
-    kind: str,
-    method: str,
-    ref: Any,
-    lower_is_better: bool,
-) -> tuple[int, int, float] | None:
-    """(low-valued group, high-valued group, statistic) of the worst pair, or None."""
-    idx = np.flatnonzero(usable & np.isfinite(values))
-    if idx.size < 2:
-        return None
-    if method == "between_groups" or method == "to_overall":
-        lo = int(idx[np.argmin(values[idx])])
-        hi = int(idx[np.argmax(values[idx])])
-    else:
-        if ref == "best":
-            r = int(idx[np.argmin(values[idx])] if lower_is_better else idx[np.argmax(values[idx])])
-        else:
-            r = int(ref)
-            if r not in idx:
-                return None
-        others = idx[idx != r]
-        if kind == "ratio":
-            with np.errstate(divide="ignore", invalid="ignore"):
-                rr = values[others] / values[r]
-                rr = np.where(rr > 1, 1 / rr, rr)
-            if np.all(np.isnan(rr)):
-                return None
-            g = int(others[np.nanargmin(rr)])
-        else:
-            g = int(others[np.argmax(np.abs(values[others] - values[r]))])
-        lo, hi = (g, r) if values[g] <= values[r] else (r, g)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        stat = values[lo] / values[hi] if kind == "ratio" else values[hi] - values[lo]
-    if not np.isfinite(stat):
-        return None
-    return lo, hi, float(stat)
-
-
 def _severity(kind: str, stat: float, policy: Policy) -> tuple[str | None, float]:
     if kind == "ratio":
         if stat < policy.ratio_critical:
@@ -142,7 +103,7 @@ def _disparity(
     values = gm.by_group[column].to_numpy(dtype=np.float64)
     usable = gm.sufficient[column].to_numpy()
     lower = GroupMetrics._base_metric(column) in LOWER_IS_BETTER
-    found = _pair(values, usable, kind, method, ref, lower)
+    found = worst_pair(values, usable, kind, method, ref, lower)
     if found is None:
         return None
     lo, hi, stat = found
@@ -260,7 +221,7 @@ def _insufficient(
         if usable.all():
             continue
         lower = GroupMetrics._base_metric(col) in LOWER_IS_BETTER
-        everyone = _pair(values, np.ones_like(usable), kind, method, ref, lower)
+        everyone = worst_pair(values, np.ones_like(usable), kind, method, ref, lower)
         if everyone is None:
             continue
         lo, hi, stat = everyone

@@ -11,6 +11,7 @@ import pandas as pd
 
 from audit._jsonable import to_jsonable as _plain
 from audit.errors import DataValidationError
+from audit.facts import Fact
 from audit.fairness._bootstrap import Replicates, _quiet, percentile_interval
 from audit.fairness._counts import GroupCounts
 from audit.fairness._metrics import LOWER_IS_BETTER
@@ -504,6 +505,19 @@ class GroupMetrics:
         from audit.fairness._findings import fairness_findings
 
         return fairness_findings(self, policy)
+
+    def facts(self) -> dict[str, Fact]:
+        """The named numbers gates check and reports show (``selection_rate.ratio``, ...).
+
+        Differences and ratios compare the groups with enough evidence, in the
+        comparison the findings make (between groups, or to the reference);
+        ``min`` and ``max`` are the lowest and highest of those groups. Each
+        :class:`~audit.facts.Fact` names the groups it compares and the groups
+        left out for lack of evidence.
+        """
+        from audit.fairness._facts import group_metrics_facts
+
+        return group_metrics_facts(self)
 
     # -------------------------------------------------------------- exports
     def to_frame(self) -> pd.DataFrame:

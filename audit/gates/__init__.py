@@ -20,7 +20,7 @@ _LAZY = {
     "check_rules": "audit.gates._check",
     "GateResult": "audit.gates._check",
     "RuleResult": "audit.gates._check",
-    "Fact": "audit.gates._facts",
+    "Fact": "audit.facts",
     "Rule": "audit.gates._rules",
     "parse_rule": "audit.gates._rules",
     "GRAMMAR": "audit.gates._rules",

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from audit.errors import DataValidationError, InvalidParameterError
+from audit.facts import Fact, facts_from_record
 from audit.gates._check import GateResult, check_rules
-from audit.gates._facts import Fact, facts_from_record
 from audit.gates._listeners import gate_listeners
 from audit.policy import Policy
 
@@ -42,10 +42,6 @@ def facts_of(subject: Any) -> dict[str, Fact]:
             return facts_from_record(subject)
         if all(isinstance(v, Fact) for v in subject.values()):
             return dict(subject)
-    if hasattr(subject, "by_group"):
-        from audit.gates._fairness import group_metrics_facts
-
-        return group_metrics_facts(subject)
     raise InvalidParameterError(_NOT_AUDITABLE.format(kind=type(subject).__name__))
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from audit.gates._facts import Fact
+from audit.facts import Fact
 from audit.gates._rules import Rule, parse_rules
 from audit.policy import Policy
 

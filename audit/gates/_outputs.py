@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from audit.facts import Fact
 from audit.gates._check import GateResult, RuleResult
-from audit.gates._facts import Fact
 from audit.policy import Policy
 
 __all__ = ["Regression", "compare_to_baseline", "junit_xml", "markdown_summary"]
@@ -118,7 +118,7 @@ def junit_xml(
 
 def markdown_summary(gate: GateResult | None, regressions: Sequence[Regression] = ()) -> str:
     """A Markdown table of the gate's rules and any baseline regressions."""
-    from audit.report._markdown import md_escape
+    from audit._markdown_text import md_escape
 
     lines = ["<!-- model-audit -->", "## model-audit gates", ""]
     if gate is not None:

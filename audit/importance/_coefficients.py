@@ -1,4 +1,4 @@
-"""Coefficient-based importance: |standardized coefficient| summed by input column."""
+"""Coefficient-based importance: the weight analysis's |standardized coefficient| per column."""
 
 from __future__ import annotations
 
@@ -13,14 +13,18 @@ from audit.adapters import make_adapter
 __all__ = ["coefficient_importance"]
 
 
-def coefficient_importance(model: Any, X: Any) -> pd.Series | None:
+def coefficient_importance(
+    model: Any, X: Any, sample_weight: np.ndarray | None = None
+) -> pd.Series | None:
     """|coef_j| * std(x_j) in the space the coefficients act on, summed per input column.
 
-    A coefficient times its column's standard deviation is the change in the
+    The same number as the weight analysis's ``by_source["weight"]``: both are
+    :func:`audit.weights.coefficient_importance` (one definition). A
+    coefficient times its column's standard deviation is the change in the
     model's raw output for a one-standard-deviation change of the column, so
     the values are comparable across columns of different scales. One-hot
-    columns add up to the column they encode; a multiclass model's classes are
-    averaged.
+    columns add up to the column they encode; a multiclass model's classes
+    add up too.
 
     Parameters
     ----------
@@ -28,28 +32,17 @@ def coefficient_importance(model: Any, X: Any) -> pd.Series | None:
         The fitted model.
     X : table
         Data whose spread standardizes the coefficients.
+    sample_weight : array-like, optional
+        Row weights of the standard deviations.
 
     Returns
     -------
     pandas.Series or None
         Indexed by input column (``name="coefficient"``), or None when the
-        model's final estimator is not linear (see
-        :func:`audit.attributions.supports_linear`).
+        model's final estimator is not linear.
     """
-    from audit.attributions._choose import supports_linear
-    from audit.attributions._outputs import linear_parameters
-    from audit.attributions._result import source_order, sum_to_sources
+    from audit.weights import coefficient_importance as owner
 
     adapter = make_adapter(model)
     frame = to_pandas_frame(X, column_names=adapter.input_features)
-    transformed = adapter.transform(frame)
-    matrix = transformed.matrix
-    if not supports_linear(adapter, matrix[:8]).ok:
-        return None
-    est = getattr(adapter, "final_estimator", adapter.model)
-    weights, _ = linear_parameters(est, matrix.shape[1])
-    standardized = (np.abs(weights) * matrix.std(axis=0)[:, None]).mean(axis=1)
-    sources = tuple(transformed.sources)
-    names = source_order(sources, [str(c) for c in frame.columns])
-    summed = sum_to_sources(standardized[None, :, None], sources, names)[0, :, 0]
-    return pd.Series(summed, index=pd.Index(names, name="feature"), name="coefficient")
+    return owner(adapter, frame, sample_weight)

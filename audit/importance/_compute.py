@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from audit._frames import to_pandas_frame
@@ -17,7 +18,7 @@ from audit.importance._compare import (
     rank_correlations,
 )
 from audit.importance._drop_column import drop_column_importance
-from audit.importance._permutation import permutation_importance
+from audit.importance._permutation import PermutationImportance, permutation_importance
 from audit.importance._result import ImportanceResult
 from audit.importance._scoring import model_input
 from audit.policy import Policy
@@ -49,6 +50,7 @@ def feature_importance(
     max_drop_features: int = 10,
     drop_test_size: float = 0.3,
     coefficients: pd.Series | None = None,
+    permutation: PermutationImportance | None = None,
     target: str = "y_true",
     notes: tuple[str, ...] = (),
 ) -> ImportanceResult:
@@ -84,6 +86,9 @@ def feature_importance(
     coefficients : pandas.Series, optional
         |standardized coefficient| per input column, if already known (e.g.
         from the weights analysis); computed here for linear models otherwise.
+    permutation : PermutationImportance, optional
+        Permutation importance already computed with these settings (the
+        audit's cached one); computed here otherwise.
     target : {"y_true", "y_pred"}, default="y_true"
         Recorded in the result: what ``y`` is.
     notes : tuple of str, default=()
@@ -97,19 +102,22 @@ def feature_importance(
     frame = to_pandas_frame(X, column_names=adapter.input_features)
     features = [str(c) for c in model_input(adapter, frame).columns]
     notes = list(notes)
-    perm = permutation_importance(
-        adapter,
-        frame,
-        y,
-        scoring=scoring,
-        n_repeats=n_repeats,
-        random_state=random_state,
-        sample_weight=sample_weight,
-        max_rows=max_rows,
-    )
+    perm = permutation
+    if perm is None:
+        perm = permutation_importance(
+            adapter,
+            frame,
+            y,
+            scoring=scoring,
+            n_repeats=n_repeats,
+            random_state=random_state,
+            sample_weight=sample_weight,
+            max_rows=max_rows,
+        )
     coefficient = coefficients
-    if coefficient is None and adapter.kind == "sklearn":
-        coefficient = coefficient_importance(adapter, frame)
+    if coefficient is None:
+        weights = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        coefficient = coefficient_importance(adapter, frame, weights)
     if coefficient is None:
         notes.append(_NO_COEF)
     shap_column = None

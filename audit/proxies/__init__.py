@@ -38,7 +38,6 @@ from audit.proxies._reliance import (  # noqa: F401
     SHAP,
     WEIGHTS,
     Reliance,
-    reliance_from_prior,
     to_shares,
 )
 
@@ -63,7 +62,6 @@ _measuring = [
 ]
 _reliance = [
     "Reliance",
-    "reliance_from_prior",
     "to_shares",
     "SHAP",
     "PERMUTATION",

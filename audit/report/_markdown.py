@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from audit._markdown_text import md_escape
+
 if TYPE_CHECKING:  # pragma: no cover
     from audit.report._report import AuditReport
 
-__all__ = ["md_escape", "render_markdown"]
+__all__ = ["render_markdown"]
 
 _ICON = {"critical": "🔴", "warning": "🟠", "info": "🔵"}
-
-
-def md_escape(text: object) -> str:
-    """Escape text for a Markdown table cell."""
-    out = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-    for ch in "<>`*_[]":
-        out = out.replace(ch, "\\" + ch)
-    return out
 
 
 def render_markdown(report: AuditReport) -> str:

@@ -1,4 +1,4 @@
-"""Fairness plots: each group's rate relative to a reference, with the 0.8–1.25 band."""
+"""Fairness plots: each group's rate relative to a reference, with the policy's tolerance band."""
 
 from __future__ import annotations
 
@@ -6,15 +6,20 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["plot_disparity"]
+__all__ = ["plot_disparity", "tolerance_band"]
 
-BAND = (0.8, 1.25)
+def tolerance_band(ratio_warning: float) -> tuple[float, float]:
+    """The band of ratios the policy accepts, both ways: ``(r, 1/r)`` for ``r = ratio_warning``."""
+    return ratio_warning, 1.0 / ratio_warning
 
 
-def plot_disparity(gm: Any, metrics: list[str], *, max_groups: int = 25) -> Any:
+def plot_disparity(
+    gm: Any, metrics: list[str], *, ratio_warning: float = 0.8, max_groups: int = 25
+) -> Any:
     """Ratio of each group's rate to the largest group's, per metric, on a log scale.
 
-    The shaded band is the tolerance 0.8–1.25 (four-fifths rule, both ways);
+    The shaded band is the policy's tolerance ``ratio_warning`` to
+    ``1 / ratio_warning`` (the four-fifths rule, both ways, by default);
     hollow markers are values with insufficient evidence.
 
     Returns
@@ -33,7 +38,8 @@ def plot_disparity(gm: Any, metrics: list[str], *, max_groups: int = 25) -> Any:
     ref = int(np.argmax(counts))
     labels = [gm.group_labels()[i] for i in order]
     fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(order) + 1.4))
-    ax.axvspan(*BAND, color="#d1fadf", zorder=0, label="tolerance 0.8–1.25")
+    band = tolerance_band(ratio_warning)
+    ax.axvspan(*band, color="#d1fadf", zorder=0, label=f"tolerance {band[0]:.3g}–{band[1]:.3g}")
     ax.axvline(1.0, color="#667085", lw=0.8, zorder=1)
     offsets = np.linspace(-0.25, 0.25, max(len(metrics), 1))
     markers = "osD^v<>"
@@ -58,8 +64,8 @@ def plot_disparity(gm: Any, metrics: list[str], *, max_groups: int = 25) -> Any:
         for v in (by[m].to_numpy(dtype=float) / by[m].to_numpy(dtype=float)[ref])
         if np.isfinite(v) and v > 0
     ]
-    low = min([0.5, *finite]) * 0.9
-    high = max([1.5, *finite]) * 1.1
+    low = min([0.5, band[0], *finite]) * 0.9
+    high = max([1.5, band[1], *finite]) * 1.1
     ax.set_xlim(low, high)
     ticks = [
         t

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from audit._version import __version__
+from audit.facts import Fact, fact_to_dict, facts_from_findings
 from audit.findings import Finding, count_by_severity, sort_findings
-from audit.gates._facts import fact_to_dict
 from audit.policy import Policy
 from audit.report._serialize import to_jsonable
 from audit.report._write import GENERATOR_MARK, write_text_atomic
@@ -180,11 +180,17 @@ class AuditReport:
         counts = self.counts
         return "critical" if counts["critical"] else "warning" if counts["warning"] else "pass"
 
-    def facts(self) -> dict[str, Any]:
-        """The named numbers gates check (``selection_rate.ratio``, ``findings.critical``, ...)."""
-        from audit.gates._report_facts import report_facts
+    def facts(self) -> dict[str, Fact]:
+        """The named numbers gates check (``selection_rate.ratio``, ``findings.critical``, ...).
 
-        return report_facts(self)
+        The findings counts, and the facts each analyzer that ran published
+        (:attr:`AnalyzerOutput.facts`): the report, its JSON record and the gates
+        all read these, so they cannot disagree.
+        """
+        facts = facts_from_findings(self.findings)
+        for out in self.outputs.values():
+            facts.update(out.facts)
+        return facts
 
     def findings_frame(self) -> pd.DataFrame:
         """The findings as a DataFrame (one row each, most severe first)."""

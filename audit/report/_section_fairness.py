@@ -144,14 +144,16 @@ def fairness_section(report: Any) -> Section:
     blocks.append(_group_table(gm, title))
     blocks.append(_disparity_table(gm, findings))
     if gm.task == "binary":
-        from audit.report._plots_fairness import plot_disparity
+        from audit.report._plots_fairness import plot_disparity, tolerance_band
 
         metrics = [m for m in ("selection_rate", "tpr", "tnr", "precision") if m in gm.by_group]
+        ratio_warning = report.policy.ratio_warning
+        low, high = tolerance_band(ratio_warning)
         blocks.append(
             Block(
                 "figure",
-                figure_to_svg(plot_disparity(gm, metrics)),
-                title="Disparity against the 0.8–1.25 tolerance band",
+                figure_to_svg(plot_disparity(gm, metrics, ratio_warning=ratio_warning)),
+                title=f"Disparity against the {low:.3g}–{high:.3g} tolerance band",
                 caption="Each group's rate divided by the largest group's rate.",
             )
         )

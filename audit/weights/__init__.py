@@ -22,7 +22,13 @@ answers:
 the functions that need them.
 """
 
-from audit.weights._analysis import ModelKind, analyze_weights, model_kind, weights_from_adapter
+from audit.weights._analysis import (
+    ModelKind,
+    analyze_weights,
+    coefficient_importance,
+    model_kind,
+    weights_from_adapter,
+)
 from audit.weights._complexity import (
     LINEAR_HIGH_MAX_NONZERO,
     TREE_HIGH_MAX_DEPTH,
@@ -63,7 +69,14 @@ from audit.weights._what_if import (
 )
 
 # __all__ is built section by section (the sections of the API reference); ruff reads `+=`.
-__all__ = ["analyze_weights", "weights_from_adapter", "model_kind", "ModelKind", "WeightsResult"]
+__all__ = [
+    "analyze_weights",
+    "weights_from_adapter",
+    "model_kind",
+    "ModelKind",
+    "WeightsResult",
+    "coefficient_importance",
+]
 # statistics and rules
 __all__ += ["distribution_stats", "shape_label", "gini", "importance_levels", "interpretability"]
 # text models

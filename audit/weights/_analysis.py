@@ -22,13 +22,20 @@ from audit.weights._findings import (
     sensitive_use_findings,
 )
 from audit.weights._inputs import column_std, design_matrix, is_text_pipeline
-from audit.weights._linear import by_source_weights, coefficient_table, is_linear_model
+from audit.weights._linear import by_source_weights, coefficient_table
 from audit.weights._result import WeightsResult
 from audit.weights._stats import pooled_summary, summary_stats
 from audit.weights._text import token_table
-from audit.weights._trees import tree_family, tree_statistics
+from audit.weights._trees import tree_statistics
 
-__all__ = ["ModelKind", "model_kind", "analyze_weights", "weights_from_adapter", "as_frame"]
+__all__ = [
+    "ModelKind",
+    "model_kind",
+    "analyze_weights",
+    "weights_from_adapter",
+    "as_frame",
+    "coefficient_importance",
+]
 
 ModelKind = Literal["linear", "tree", "torch", "other"]
 
@@ -44,15 +51,36 @@ _TOKENS_K = 10
 
 
 def model_kind(adapter: ModelAdapter) -> ModelKind:
-    """Which weight analysis applies to a wrapped model."""
-    if adapter.kind == "torch":
-        return "torch"
-    final = getattr(adapter, "final_estimator", adapter.model)
-    if tree_family(final) is not None:
-        return "tree"
-    if is_linear_model(final):
-        return "linear"
-    return "other"
+    """Which weight analysis applies to a wrapped model (the adapter's family)."""
+    return adapter.family
+
+
+def coefficient_importance(
+    adapter: ModelAdapter, X: pd.DataFrame, sample_weight: np.ndarray | None = None
+) -> pd.Series | None:
+    """|standardized coefficient| per input column: the one definition of coefficient importance.
+
+    For each model column, ``|coef| × std`` (the change of the raw output for a
+    one-standard-deviation change of the column, weighted by ``sample_weight``),
+    summed over the classes of a multiclass model and over the one-hot columns
+    of one input column. The weight analysis's ``by_source["weight"]`` and the
+    importance table's ``coefficient`` column are both this number.
+
+    Returns
+    -------
+    pandas.Series or None
+        Indexed by input column (``name="coefficient"``), or None when the
+        model is not linear.
+    """
+    if adapter.family != "linear":
+        return None
+    design = design_matrix(adapter, X)
+    table, _ = coefficient_table(
+        adapter.final_estimator, design, classes=adapter.classes, sample_weight=sample_weight
+    )
+    weights, _ = by_source_weights(table, key="source")
+    weights.index = pd.Index([str(i) for i in weights.index], name="feature")
+    return weights.rename("coefficient")
 
 
 def as_frame(X: Any, adapter: ModelAdapter) -> pd.DataFrame:
@@ -149,7 +177,7 @@ def weights_from_adapter(
         return _tree(adapter, X, sensitive_in_model, policy)
     if kind == "torch":
         return _torch(adapter, X, sensitive_in_model, policy)
-    final = getattr(adapter, "final_estimator", adapter.model)
+    final = adapter.final_estimator
     raise UnsupportedModelError(_UNSUPPORTED.format(name=type(final).__name__))
 
 
@@ -180,7 +208,7 @@ def _linear(
     policy: Policy,
     sample_weight: np.ndarray | None,
 ) -> WeightsResult:
-    final = getattr(adapter, "final_estimator", adapter.model)
+    final = adapter.final_estimator
     design = design_matrix(adapter, X)
     table, intercepts = coefficient_table(
         final, design, classes=adapter.classes, sample_weight=sample_weight
@@ -245,7 +273,7 @@ def _names_sources(adapter: ModelAdapter, X: pd.DataFrame) -> tuple[list[str], l
 def _tree(
     adapter: ModelAdapter, X: pd.DataFrame, sensitive_in_model: Sequence[str], policy: Policy
 ) -> WeightsResult:
-    final = getattr(adapter, "final_estimator", adapter.model)
+    final = adapter.final_estimator
     names, sources = _names_sources(adapter, X)
     features, structure = tree_statistics(final, names, sources)
     grouped = features.groupby("source", sort=False)

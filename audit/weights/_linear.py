@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from audit.adapters import is_linear_model
 from audit.weights._inputs import DesignMatrix, column_std
 
 __all__ = [
@@ -37,26 +38,6 @@ LINEAR_COLUMNS = [
     "sign",
     "is_zero",
 ]
-_NON_LINEAR_MODULES = ("sklearn.neural_network", "sklearn.tree", "sklearn.ensemble")
-
-
-def is_linear_model(estimator: Any) -> bool:
-    """True for fitted estimators with a usable ``coef_`` (linear models, LinearSVC, SGD, ...).
-
-    ``SVC(kernel="rbf")`` raises on ``coef_`` and is not linear; MLPs (``coefs_``) are not.
-    """
-    if type(estimator).__module__.startswith(_NON_LINEAR_MODULES):
-        return False
-    try:
-        coef = estimator.coef_
-    except (AttributeError, ValueError):
-        return False
-    if hasattr(coef, "toarray"):
-        coef = coef.toarray()
-    arr = np.asarray(coef)
-    return arr.dtype.kind in "fiu" and arr.ndim in (1, 2) and arr.size > 0
-
-
 def coefficient_array(estimator: Any) -> np.ndarray:
     """``coef_`` as a dense float array of shape (n_outputs, n_features)."""
     coef = estimator.coef_

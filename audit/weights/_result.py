@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from audit._jsonable import to_jsonable as _plain
+from audit.facts import Fact, fact
 from audit.findings import Finding
 
 __all__ = ["WeightsResult", "frame_records", "MAX_COEFFICIENT_ROWS"]
@@ -93,19 +94,23 @@ class WeightsResult:
     notes: tuple[str, ...] = field(default_factory=tuple)
     findings: tuple[Finding, ...] = field(default_factory=tuple)
 
-    def gate_facts(self) -> dict[str, float]:
-        """Numbers gates can check as ``weights.<name>`` (e.g. ``weights.top_share <= 0.5``)."""
-        out: dict[str, float] = {}
+    def facts(self) -> dict[str, Fact]:
+        """Facts ``weights.<name>`` gates check (e.g. ``weights.top_share <= 0.5``)."""
+        values: dict[str, Any] = {}
         conc = self.concentration or {}
         for key in ("top_share", "top_k_share", "gini", "hhi", "effective_n"):
             if conc.get(key) is not None:
-                out[key] = float(conc[key])
+                values[key] = conc[key]
         for key in ("min", "max", "mean", "std"):
             if self.summary.get(key) is not None:
-                out[key] = float(self.summary[key])
+                values[key] = self.summary[key]
         if self.dead_units is not None and len(self.dead_units):
-            out["dead_fraction"] = float(self.dead_units["dead_fraction"].max())
-        return out
+            values["dead_fraction"] = self.dead_units["dead_fraction"].max()
+        top = str(conc.get("top_feature", "") or "")
+        return {
+            f"weights.{k}": fact(f"weights.{k}", v, groups=top if k == "top_share" else "")
+            for k, v in values.items()
+        }
 
     def to_frame(self) -> pd.DataFrame:
         """The per-input-column table (a copy of :attr:`by_source`)."""

@@ -25,28 +25,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from audit.adapters import tree_family
 from audit.errors import UnsupportedModelError
 
 __all__ = ["tree_family", "tree_statistics", "TREE_COLUMNS"]
 
 TREE_COLUMNS = ["feature", "source", "importance", "share", "split_count", "gain"]
 
-_SKLEARN_SINGLE = {
-    "DecisionTreeClassifier",
-    "DecisionTreeRegressor",
-    "ExtraTreeClassifier",
-    "ExtraTreeRegressor",
-}
-_SKLEARN_FOREST = {
-    "RandomForestClassifier",
-    "RandomForestRegressor",
-    "ExtraTreesClassifier",
-    "ExtraTreesRegressor",
-}
-_SKLEARN_GB = {"GradientBoostingClassifier", "GradientBoostingRegressor"}
-_SKLEARN_HGB = {"HistGradientBoostingClassifier", "HistGradientBoostingRegressor"}
-_LIGHTGBM = {"LGBMClassifier", "LGBMRegressor", "LGBMRanker", "LGBMModel"}
-_XGBOOST = {"XGBClassifier", "XGBRegressor", "XGBRFClassifier", "XGBRFRegressor", "XGBModel"}
 
 _NOT_A_TREE = (
     "{name} is not a supported tree model; supported: scikit-learn DecisionTree*, ExtraTree*, "
@@ -58,27 +43,6 @@ _HGB_NOTE = (
     "of the total split gain read from the fitted predictors' nodes, and split counts are "
     "counted there too."
 )
-
-
-def tree_family(estimator: Any) -> str | None:
-    """``"tree"``, ``"forest"``, ``"gradient_boosting"``, ``"hist_gradient_boosting"``,
-    ``"lightgbm"``, ``"xgboost"`` or None, by class name and module (no imports)."""
-    for cls in type(estimator).__mro__:
-        module, name = cls.__module__, cls.__name__
-        if module.startswith("sklearn."):
-            if name in _SKLEARN_SINGLE:
-                return "tree"
-            if name in _SKLEARN_FOREST:
-                return "forest"
-            if name in _SKLEARN_GB:
-                return "gradient_boosting"
-            if name in _SKLEARN_HGB:
-                return "hist_gradient_boosting"
-        if module.startswith("lightgbm") and name in _LIGHTGBM:
-            return "lightgbm"
-        if module.startswith("xgboost") and name in _XGBOOST:
-            return "xgboost"
-    return None
 
 
 def _sklearn_trees(estimator: Any, family: str) -> list[Any]:

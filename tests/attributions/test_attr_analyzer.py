@@ -8,10 +8,10 @@ import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 import audit
-from audit.analyzers import get_analyzer, run_analyzer
-from audit.analyzers.attributions import _UNKNOWN_OPTION
+from audit.analyzers import _UNKNOWN_OPTION, get_analyzer, run_analyzer
 from audit.attributions import AttributionResult
 from audit.context import build_context
+from audit.errors import InvalidParameterError
 
 
 def test_audit_model_attributions(biased):
@@ -32,18 +32,19 @@ def test_audit_model_attributions(biased):
     json.dumps(result.to_dict())
 
 
-def test_unknown_option_fails_the_analyzer_with_the_allowed_list(biased):
+def test_unknown_option_is_refused_before_any_work_with_the_allowed_list(biased):
     X = biased.X.drop(columns=["group"])
     model = HistGradientBoostingClassifier(max_iter=5).fit(X, biased.y)
-    ctx = build_context(model, biased.X, biased.y, analyzer_options={"attributions": {"rows": 10}})
-    out = run_analyzer("attributions", get_analyzer("attributions"), ctx, {})
-    assert out.status == "failed"
     expected = _UNKNOWN_OPTION.format(
         analyzer="attributions",
         names="'rows'",
         allowed="explainer, max_rows, background_size, progress, additivity_tolerance",
     )
-    assert out.reason == f"DataValidationError: {expected}"
+    with pytest.raises(InvalidParameterError) as info:
+        audit.audit_model(
+            model, biased.X, biased.y, analyzer_options={"attributions": {"rows": 10}}
+        )
+    assert str(info.value) == expected
 
 
 @pytest.mark.parametrize("sensitive", [None, "group"])
@@ -51,6 +52,6 @@ def test_runs_with_or_without_groups(biased, sensitive):
     X = biased.X.drop(columns=["group"])
     model = HistGradientBoostingClassifier(max_iter=5).fit(X, biased.y)
     ctx = build_context(model, biased.X, biased.y, sensitive_features=sensitive)
-    out = run_analyzer("attributions", get_analyzer("attributions"), ctx, {})
+    out = run_analyzer("attributions", get_analyzer("attributions"), ctx)
     assert out.status == "ran"
     assert (out.result.groups is None) == (sensitive is None)

@@ -19,8 +19,8 @@ from sklearn.linear_model import LogisticRegression
 
 import audit
 from audit.fairness import VERDICT_INSUFFICIENT, VERDICT_OK, group_metrics
+from audit.fairness._facts import _RATIO_UNDEFINED, _TOO_FEW_GROUPS
 from audit.gates import assert_fair
-from audit.gates._fairness import _RATIO_UNDEFINED, _TOO_FEW_GROUPS
 from audit.weights import ZeroFeature, what_if
 
 

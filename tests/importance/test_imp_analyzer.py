@@ -15,7 +15,7 @@ def test_analyzer_table_and_shared_attributions(biased):
     X = biased.X.drop(columns=["group"])
     model = HistGradientBoostingClassifier(max_iter=20, random_state=0).fit(X, biased.y)
     ctx = build_context(model, biased.X, biased.y, sensitive_features="group")
-    importance = run_analyzer("importance", get_analyzer("importance"), ctx, {})
+    importance = run_analyzer("importance", get_analyzer("importance"), ctx)
     assert importance.status == "ran", importance.reason
     table = importance.result.table
     assert list(table.index) == list(X.columns)
@@ -23,9 +23,7 @@ def test_analyzer_table_and_shared_attributions(biased):
         table.columns
     )
     assert "coefficient" not in table  # a tree model has no coefficients
-    attributions = run_analyzer(
-        "attributions", get_analyzer("attributions"), ctx, {"importance": importance}
-    )
+    attributions = run_analyzer("attributions", get_analyzer("attributions"), ctx)
     assert attributions.result is importance.result.attributions
     record = importance.result.to_dict()
     json.dumps(record)

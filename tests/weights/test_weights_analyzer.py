@@ -16,7 +16,7 @@ from audit.weights import WeightsResult
 def test_runs_on_a_context_with_findings(dominant, onehot_pipeline):
     model = onehot_pipeline(LogisticRegression()).fit(dominant.X, dominant.y)
     ctx = build_context(model, dominant.X, dominant.y, sensitive_features=["group"])
-    out = get_analyzer("weights")(ctx, {})
+    out = get_analyzer("weights")(ctx)
     assert out.status == "ran"
     assert isinstance(out.result, WeightsResult)
     assert out.result.model_kind == "linear"
@@ -29,8 +29,8 @@ def test_runs_on_a_context_with_findings(dominant, onehot_pipeline):
 def test_to_dict_is_json_and_deterministic(dominant, onehot_pipeline):
     model = onehot_pipeline(LogisticRegression()).fit(dominant.X, dominant.y)
     ctx = build_context(model, dominant.X, dominant.y, sensitive_features=["group"])
-    first = json.dumps(get_analyzer("weights")(ctx, {}).result.to_dict(), sort_keys=True)
-    second = json.dumps(get_analyzer("weights")(ctx, {}).result.to_dict(), sort_keys=True)
+    first = json.dumps(get_analyzer("weights")(ctx).result.to_dict(), sort_keys=True)
+    second = json.dumps(get_analyzer("weights")(ctx).result.to_dict(), sort_keys=True)
     assert first == second
     data = json.loads(first)
     assert set(data) == {
@@ -69,7 +69,7 @@ def test_torch_through_the_context(balanced):
     X = balanced.X.drop(columns="group")
     net = torch.nn.Sequential(torch.nn.Linear(6, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1))
     ctx = build_context(net, X, balanced.y)
-    out = get_analyzer("weights")(ctx, {})
+    out = get_analyzer("weights")(ctx)
     assert out.status == "ran"
     assert out.result.model_kind == "torch"
     json.dumps(out.result.to_dict())

@@ -1,4 +1,10 @@
-"""Facts: the named numbers rules are checked against, from a report, its JSON or GroupMetrics."""
+"""Facts: the named numbers that gates check and reports show.
+
+A fact is core data like a :class:`~audit.findings.Finding`: the analyzer that
+computes a number publishes it as a fact (``selection_rate.ratio``,
+``weights.top_share``, ...), and the HTML report, the JSON record, the gates and
+the Python API all read that one fact, so they cannot disagree.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Fact", "facts_from_findings", "facts_from_record", "fact_to_dict", "fact_from_dict"]
+__all__ = [
+    "Fact",
+    "fact",
+    "facts_from_findings",
+    "facts_from_record",
+    "fact_to_dict",
+    "fact_from_dict",
+]
 
 
 @dataclass(frozen=True)
@@ -34,6 +47,15 @@ class Fact:
     groups: str = ""
     ci: tuple[float, float] | None = None
     insufficient: tuple[str, ...] = field(default_factory=tuple)
+
+
+def fact(path: str, value: Any, **kwargs: Any) -> Fact:
+    """A :class:`Fact` whose value is a finite float, or None (NaN, inf and non-numbers)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    return Fact(path, number if math.isfinite(number) else None, **kwargs)
 
 
 def fact_to_dict(fact: Fact) -> dict[str, Any]:
