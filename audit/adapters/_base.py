@@ -80,15 +80,6 @@ class ModelAdapter(ABC):
         """Raw decision scores, or None when the model has none."""
         return None
 
-    def score(self, X: pd.DataFrame) -> np.ndarray | None:
-        """Score of the positive class for binary models (probability when available)."""
-        if self.task != "binary":
-            return None
-        proba = self.predict_proba(X)
-        if proba is not None:
-            return np.asarray(proba)[:, -1]
-        return None
-
     @abstractmethod
     def transform(self, X: pd.DataFrame) -> TransformedData:
         """The data as the final estimator sees it, with names and source columns."""

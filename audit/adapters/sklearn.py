@@ -155,14 +155,6 @@ class SklearnAdapter(ModelAdapter):
         except AttributeError:
             return None
 
-    def score(self, X: pd.DataFrame) -> np.ndarray | None:
-        if self.task != "binary":
-            return None
-        proba = self.predict_proba(X)
-        if proba is not None:
-            return proba[:, 1]
-        return None
-
     # ------------------------------------------------------------- internals
     def _input_names(self, X: pd.DataFrame) -> list[str]:
         if self.input_features is not None and not self.text_input:

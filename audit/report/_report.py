@@ -22,7 +22,12 @@ from audit.report._write import GENERATOR_MARK, write_text_atomic
 
 if TYPE_CHECKING:  # pragma: no cover
     from audit.analyzers import AnalyzerOutput
+    from audit.attributions import AttributionResult
     from audit.context import AuditContext
+    from audit.fairness import GroupMetrics
+    from audit.importance import ImportanceResult
+    from audit.proxies import ProxyResult
+    from audit.weights import WeightsResult
 
 __all__ = ["SCHEMA_VERSION", "AuditReport"]
 
@@ -140,29 +145,34 @@ class AuditReport:
         return out.result if out is not None and out.status == "ran" else None
 
     @property
-    def fairness(self) -> Any:
+    def fairness(self) -> GroupMetrics | None:
         """The :class:`audit.fairness.GroupMetrics`, or None when not computed."""
         return self._result("fairness")
 
     @property
-    def weights(self) -> Any:
-        """The weight analysis result, or None."""
+    def weights(self) -> WeightsResult | None:
+        """The :class:`audit.weights.WeightsResult`, or None."""
         return self._result("weights")
+
+    @property
+    def importance_result(self) -> ImportanceResult | None:
+        """The :class:`audit.importance.ImportanceResult`, or None."""
+        return self._result("importance")
 
     @property
     def importance(self) -> pd.DataFrame | None:
         """Feature importance table (one row per feature), or None."""
-        result = self._result("importance")
-        return getattr(result, "table", result)
+        result = self.importance_result
+        return None if result is None else result.table
 
     @property
-    def attributions(self) -> Any:
-        """The SHAP attribution result, or None."""
+    def attributions(self) -> AttributionResult | None:
+        """The :class:`audit.attributions.AttributionResult`, or None."""
         return self._result("attributions")
 
     @property
-    def proxies(self) -> Any:
-        """The proxy analysis result, or None."""
+    def proxies(self) -> ProxyResult | None:
+        """The :class:`audit.proxies.ProxyResult`, or None."""
         return self._result("proxies")
 
     @property

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from audit.facts import Fact
 from audit.fairness import REGRESSION_METRICS
 from audit.report._blocks import Block, Section, fmt, table_block
 from audit.report._svg import figure_to_svg
@@ -28,6 +29,7 @@ _MAIN = {
     "regression": ["count", "share", *REGRESSION_METRICS],
 }
 _MARK = " †"
+_SUMMARIES = ("demographic_parity", "equalized_odds", "equal_opportunity")
 
 
 def _main_columns(gm: Any) -> list[str]:
@@ -69,52 +71,61 @@ def _group_table(gm: Any, title: str) -> Block:
     return table_block(frame, title=title, caption=caption, classes=classes, text=text, index=True)
 
 
-def _disparity_table(gm: Any, findings: list[Any]) -> Block:
-    diff = gm.difference(exclude_insufficient=True)
-    ratio = gm.ratio(exclude_insufficient=True)
+def _with_ci(value: float | None, ci: tuple[float, float] | None) -> str:
+    label = fmt(value)
+    if value is not None and ci is not None:
+        label += f" [{fmt(ci[0])}, {fmt(ci[1])}]"
+    return label
+
+
+def _disparity_table(gm: Any, facts: dict[str, Fact], findings: list[Any]) -> Block:
+    """One row per metric, every number read from the fairness facts (what gates check)."""
     flagged: dict[str, str] = {}
     for f in findings:
         metric = str(f.evidence.get("metric", f.subject))
         if f.code.startswith("disparity") and flagged.get(metric) != "critical":
             flagged[metric] = f.severity
-    rows = []
-    skip = {"count", "share"}
+    rows, labels = [], []
     for metric in gm.metrics:
-        if metric in skip:
+        if metric in ("count", "share") or f"{metric}.difference" not in facts:
             continue
+        diff, ratio = facts[f"{metric}.difference"], facts[f"{metric}.ratio"]
+        low, high = facts[f"{metric}.min"], facts[f"{metric}.max"]
+        flag = flagged.get(metric, "")
         rows.append(
             {
                 "metric": metric,
-                "difference": diff[metric],
-                "ratio": ratio[metric],
-                "lowest": gm.group_min()[metric],
-                "highest": gm.group_max()[metric],
-                "flag": flagged.get(metric, ""),
+                "difference": diff.value,
+                "ratio": ratio.value,
+                "lowest": low.value,
+                "highest": high.value,
+                "flag": flag,
+            }
+        )
+        labels.append(
+            {
+                "metric": metric,
+                "difference": _with_ci(diff.value, diff.ci),
+                "ratio": _with_ci(ratio.value, ratio.ci),
+                "lowest": fmt(low.value) + (f" ({low.groups})" if low.groups else ""),
+                "highest": fmt(high.value) + (f" ({high.groups})" if high.groups else ""),
+                "flag": flag or "—",
             }
         )
     frame = pd.DataFrame(rows).set_index("metric")
-    text = frame.copy().astype(object)
+    text = pd.DataFrame(labels).set_index("metric").astype(object)
     classes = pd.DataFrame("", index=frame.index, columns=frame.columns)
-    if gm.n_boot:
-        dci = gm.difference_ci(exclude_insufficient=True)
-        rci = gm.ratio_ci(exclude_insufficient=True)
-    for i, metric in enumerate(frame.index):
-        for j, col in enumerate(frame.columns):
-            value = frame.iat[i, j]
-            label = fmt(value) if col != "flag" else (value or "—")
-            if gm.n_boot and col in ("difference", "ratio"):
-                ci = dci if col == "difference" else rci
-                label += f" [{fmt(ci.loc[metric, 'ci_low'])}, {fmt(ci.loc[metric, 'ci_high'])}]"
-            text.iat[i, j] = label
-        if frame["flag"].iat[i]:
-            classes.iloc[i, :] = frame["flag"].iat[i]
+    for i, flag in enumerate(frame["flag"]):
+        if flag:
+            classes.iloc[i, :] = flag
     return table_block(
         frame,
         title="Differences and ratios between groups",
         text=text,
         classes=classes,
         caption="Between groups with enough evidence: "
-        "difference = highest − lowest, ratio = lowest / highest.",
+        "difference = highest − lowest, ratio = lowest / highest; — where fewer than two "
+        "groups have enough evidence. These are the numbers the gates check.",
         index=True,
     )
 
@@ -142,7 +153,7 @@ def fairness_section(report: Any) -> Section:
     ]
     title = "Intersectional groups" if len(gm.sensitive_names) > 1 else "Metrics by group"
     blocks.append(_group_table(gm, title))
-    blocks.append(_disparity_table(gm, findings))
+    blocks.append(_disparity_table(gm, dict(out.facts), findings))
     if gm.task == "binary":
         from audit.report._plots_fairness import plot_disparity, tolerance_band
 
@@ -157,15 +168,13 @@ def fairness_section(report: Any) -> Section:
                 caption="Each group's rate divided by the largest group's rate.",
             )
         )
-        summary = gm.summary()
-        if len(summary):
-            blocks.append(
-                Block(
-                    "kv",
-                    [(k.replace("_", " "), fmt(v)) for k, v in summary.items()],
-                    title="Named summaries (as fairlearn computes them)",
-                )
-            )
+        summaries = [
+            (path.replace("_", " ").replace(".", " "), fmt(fact.value))
+            for path, fact in out.facts.items()
+            if path.split(".")[0] in _SUMMARIES
+        ]
+        if summaries:
+            blocks.append(Block("kv", summaries, title="Named summaries (fairlearn's names)"))
     for attr, marginal in out.extras.get("marginals", {}).items():
         blocks.append(_group_table(marginal, f"By {attr} alone"))
     return Section("section-fairness", "Group fairness", blocks=blocks)

@@ -4,6 +4,7 @@ import pytest
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
 from audit.adapters import SklearnAdapter, make_adapter
+from audit.context import build_context
 
 
 def test_logistic_regression_on_frame(biased):
@@ -15,7 +16,9 @@ def test_logistic_regression_on_frame(biased):
     assert ad.input_features == list(X.columns)
     np.testing.assert_array_equal(ad.predict(X), model.predict(X))
     np.testing.assert_allclose(ad.predict_proba(X), model.predict_proba(X))
-    np.testing.assert_allclose(ad.score(X), model.predict_proba(X)[:, 1])
+    targets = build_context(model, X, biased.y).targets  # the one positive-class score
+    np.testing.assert_allclose(targets.score, model.predict_proba(X)[:, 1])
+    assert not hasattr(ad, "score")
     np.testing.assert_allclose(ad.decision_function(X), model.decision_function(X))
     params = ad.parameters()
     np.testing.assert_array_equal(params["coef_"], model.coef_)
@@ -47,7 +50,7 @@ def test_multiclass(rng):
     y = np.repeat(["x", "y", "z"], 30)
     ad = make_adapter(LogisticRegression().fit(X, y))
     assert ad.task == "multiclass" and ad.classes.tolist() == ["x", "y", "z"]
-    assert ad.score(X) is None
+    assert build_context(ad, X, y).targets.score is None
 
 
 @pytest.mark.parametrize("name", ["my model"])
