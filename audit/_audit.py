@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from audit._inputs import check_count, resolve_random_state
 from audit.analyzers import ANALYZERS, AnalyzerOutput, check_analyzer_options, run_analyzer
 from audit.context import build_context
 from audit.errors import InvalidParameterError
@@ -16,28 +16,24 @@ __all__ = ["audit_model"]
 
 _UNKNOWN_ANALYZER = "Unknown analyzer {name!r}. Available analyzers: {available}."
 _BAD_ANALYZERS = "analyzers must be a list of analyzer names (any of {available}); got {kind}."
-_BAD_N_BOOT = "n_boot must be None or an int >= 0; got {value!r}."
-_BAD_RANDOM_STATE = "random_state must be None or an int >= 0; got {value!r}."
 _BAD_POLICY = (
     "policy must be an audit.Policy (e.g. Policy(min_count=50) or "
     "Policy.from_pyproject()); got {kind}."
 )
 
 
-def _is_count(value: Any) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and int(value) >= 0
-
-
 def _check_settings(
     analyzers: Any, n_boot: Any, random_state: Any, policy: Any
-) -> tuple[list[str], int | None]:
-    """Validate the audit's settings before any work; return the analyzer names and n_boot."""
+) -> tuple[list[str], int | None, int]:
+    """Validate the audit's settings before any work.
+
+    Returns the analyzer names, n_boot and the seed to use (``random_state=None``
+    draws a fresh one from OS entropy; see :func:`audit._inputs.resolve_random_state`).
+    """
     if policy is not None and not isinstance(policy, Policy):
         raise InvalidParameterError(_BAD_POLICY.format(kind=type(policy).__name__))
-    if n_boot is not None and not _is_count(n_boot):
-        raise InvalidParameterError(_BAD_N_BOOT.format(value=n_boot))
-    if random_state is not None and not _is_count(random_state):
-        raise InvalidParameterError(_BAD_RANDOM_STATE.format(value=random_state))
+    n_boot = check_count(n_boot, "n_boot", allow_none=True)
+    seed = resolve_random_state(random_state)
     available = ", ".join(ANALYZERS)
     if analyzers is None:
         names = list(ANALYZERS)
@@ -54,7 +50,7 @@ def _check_settings(
             raise InvalidParameterError(
                 _UNKNOWN_ANALYZER.format(name=analyzer_name, available=available)
             )
-    return names, None if n_boot is None else int(n_boot)
+    return names, n_boot, seed
 
 
 def audit_model(
@@ -98,8 +94,11 @@ def audit_model(
         attributions, proxies``); one name may be given as a string.
     n_boot : int, optional
         Bootstrap replicates for fairness CIs, ``>= 0`` (default: ``policy.n_boot``).
-    random_state : int, default=0
-        Seed (``>= 0``) for every random step, so the JSON record is reproducible.
+    random_state : int or None, default=0
+        Seed (an int in ``[0, 2**32 - 1]``) for every random step, so the JSON
+        record is reproducible. None draws a fresh seed from OS entropy (numpy's
+        meaning); the seed actually used is recorded in ``report.random_state``
+        and the JSON record, so the audit can be re-run with it.
     name : str, optional
         Display name of the model.
     analyzer_options : dict of dict, optional
@@ -127,7 +126,7 @@ def audit_model(
     UnsupportedModelError, NotFittedModelError, FeatureMismatchError
         The model is not auditable, not fitted, or trained on other columns.
     """
-    names, n_boot = _check_settings(analyzers, n_boot, random_state, policy)
+    names, n_boot, seed = _check_settings(analyzers, n_boot, random_state, policy)
     options_by_analyzer = check_analyzer_options(analyzer_options)
     policy = policy or Policy()
     if n_boot is not None:
@@ -143,7 +142,7 @@ def audit_model(
         sample_weight=sample_weight,
         pos_label=pos_label,
         policy=policy,
-        random_state=random_state,
+        random_state=seed,
         adapter_options=options,
         analyzer_options=options_by_analyzer,
     )

@@ -6,13 +6,15 @@ Exit codes: 0 = no gate failed, 1 = a gate failed, 2 = usage or data error.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from audit.errors import AuditError, ReportWriteError
+from audit.errors import AuditError, ModelFileError, ReportWriteError
 
 __all__ = ["EXIT_GATE_FAILED", "EXIT_OK", "EXIT_USAGE", "main"]
 
@@ -28,6 +30,14 @@ _NO_SENSITIVE = (
 _NO_CONFIG = "Config file not found: {path} (--config expects a pyproject.toml)."
 _OUT_NOT_FOLDER = "Cannot write reports to {path}: it exists and is not a folder."
 _OUT_NOT_CREATED = "Cannot create the output folder {path}: {error}."
+_OUT_NOT_WRITABLE = "Cannot write reports to {path}: {error}."
+_FILE_IS_FOLDER = "Cannot write {option} {path}: it is a folder; give a file name."
+_FILE_NOT_WRITABLE = "Cannot write {option} {path}: {error}."
+_UNDER_A_FILE = "{ancestor} is a file, not a folder"
+_NO_ENTRIES = "nothing can be created in {folder} ({error})"
+_NOT_FOUND = "{kind} file not found: {path}."
+_BASELINE_UNREADABLE = "Cannot read the baseline {path}: {error}"
+_BASELINE_NOT_RECORD = "The baseline {path} is JSON but not an audit record written by model-audit."
 _NOT_A_COUNT = "must be an int >= 0; got {value!r}"
 _NOT_A_TOLERANCE = "must be a number >= 0; got {value!r}"
 _INTERNAL = (
@@ -58,10 +68,38 @@ def _tolerance(text: str) -> float:
     return value
 
 
+def _nearest_existing(path: Path) -> Path:
+    """The path itself, or its closest ancestor that exists."""
+    current = path.absolute()
+    while not current.exists() and current.parent != current:
+        current = current.parent
+    return current
+
+
+def _cannot_create_in(folder: Path) -> str | None:
+    """None when entries can be created in ``folder``, else why not (a probe, removed at once)."""
+    if not folder.is_dir():
+        return _UNDER_A_FILE.format(ancestor=folder)
+    try:
+        probe = tempfile.mkdtemp(prefix=".model-audit-probe-", dir=folder)
+    except OSError as exc:
+        return _NO_ENTRIES.format(folder=folder, error=exc.strerror or exc)
+    os.rmdir(probe)
+    return None
+
+
 def _check_out(path: Path) -> Path:
-    """Refuse an output path that is an existing file, before any work."""
+    """Refuse an output folder that cannot be used, before any work; create nothing.
+
+    The folder must be an existing, writable folder, or creatable under its
+    closest existing ancestor.
+    """
     if path.exists() and not path.is_dir():
         raise ReportWriteError(_OUT_NOT_FOLDER.format(path=path))
+    problem = _cannot_create_in(_nearest_existing(path))
+    if problem is not None:
+        template = _OUT_NOT_WRITABLE if path.is_dir() else _OUT_NOT_CREATED
+        raise ReportWriteError(template.format(path=path, error=problem))
     return path
 
 
@@ -75,6 +113,39 @@ def _out_folder(path: Path) -> Path:
             _OUT_NOT_CREATED.format(path=path, error=exc.strerror or exc)
         ) from exc
     return path
+
+
+def _check_file_target(option: str, value: str | None) -> Path | None:
+    """Refuse an output file (``--junit-xml``, ``--markdown``) that cannot be written."""
+    if value is None:
+        return None
+    path = Path(value)
+    if path.is_dir():
+        raise ReportWriteError(_FILE_IS_FOLDER.format(option=option, path=path))
+    problem = _cannot_create_in(_nearest_existing(path.parent))
+    if problem is not None:
+        raise ReportWriteError(_FILE_NOT_WRITABLE.format(option=option, path=path, error=problem))
+    return path
+
+
+def _write_file(path: Path, text: str) -> None:
+    """Write an output file, creating its folder first (checked before the audit)."""
+    from audit.report import write_text_atomic
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportWriteError(
+            _OUT_NOT_CREATED.format(path=path.parent, error=exc.strerror or exc)
+        ) from exc
+    write_text_atomic(path, text, overwrite=True)
+
+
+def _check_input_file(path_text: str, kind: str) -> None:
+    """A model or data file must exist before anything is loaded (a folder is the loader's)."""
+    path = Path(path_text)
+    if not path.exists():
+        raise ModelFileError(_NOT_FOUND.format(kind=kind, path=path))
 
 
 class _Parser(argparse.ArgumentParser):
@@ -196,6 +267,18 @@ def _rules_from(args: argparse.Namespace, policy: Any) -> list[str]:
     return rules or list(policy.rules)
 
 
+def _checked_rules(args: argparse.Namespace, policy: Any, extra: Any = ()) -> list[Any]:
+    """Parse the rules and check their metric names, before any work.
+
+    Names are checked against every fact a run can publish
+    (:func:`audit.rules.known_fact_names`) plus ``extra`` (the facts of a saved
+    record); an unknown name is a usage error naming the closest one.
+    """
+    from audit.rules import known_fact_names, parse_rules
+
+    return parse_rules(_rules_from(args, policy), known=known_fact_names() | set(extra))
+
+
 def _policy(args: argparse.Namespace) -> Any:
     from audit.policy import Policy
 
@@ -204,30 +287,54 @@ def _policy(args: argparse.Namespace) -> Any:
     return Policy.from_pyproject(args.config) if args.config else Policy.from_pyproject()
 
 
-def _gate(args: argparse.Namespace, facts: dict, policy: Any, console: Any) -> int:
-    """Check rules and the baseline; write JUnit / Markdown; return the exit code."""
+def _read_baseline(args: argparse.Namespace) -> dict | None:
+    """The facts of ``--baseline``, read before any work (None without one)."""
     import json
 
     from audit.facts import facts_from_record
-    from audit.gates._check import check_rules
-    from audit.gates._outputs import compare_to_baseline, junit_xml, markdown_summary
-    from audit.report._write import write_text_atomic
 
-    rules = _rules_from(args, policy)
+    if not args.baseline:
+        return None
+    path = Path(args.baseline)
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise AuditError(_BASELINE_UNREADABLE.format(path=path, error=exc)) from exc
+    if not isinstance(old, dict) or old.get("generator") != "model-audit":
+        raise AuditError(_BASELINE_NOT_RECORD.format(path=path))
+    return facts_from_record(old)
+
+
+def _check_gate_outputs(args: argparse.Namespace) -> dict[str, Path | None]:
+    """Check ``--junit-xml`` and ``--markdown`` before any work."""
+    return {
+        "junit_xml": _check_file_target("--junit-xml", args.junit_xml),
+        "markdown": _check_file_target("--markdown", args.markdown),
+    }
+
+
+def _gate(
+    rules: list[Any],
+    baseline: dict | None,
+    outputs: dict[str, Path | None],
+    args: argparse.Namespace,
+    facts: dict,
+    policy: Any,
+    console: Any,
+) -> int:
+    """Check rules and the baseline; write JUnit / Markdown; return the exit code."""
+    from audit.gates import check_rules, compare_to_baseline, junit_xml, markdown_summary
+
     gate = check_rules(rules, facts, policy) if rules else None
     regressions, compared = [], []
-    if args.baseline:
-        try:
-            old = json.loads(Path(args.baseline).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise AuditError(f"Cannot read the baseline {args.baseline}: {exc}") from exc
+    if baseline is not None:
         regressions, compared = compare_to_baseline(
-            facts, facts_from_record(old), tolerance=args.tolerance, policy=policy
+            facts, baseline, tolerance=args.tolerance, policy=policy
         )
-    if args.junit_xml:
-        write_text_atomic(args.junit_xml, junit_xml(gate, regressions, compared), overwrite=True)
-    if args.markdown:
-        write_text_atomic(args.markdown, markdown_summary(gate, regressions), overwrite=True)
+    if outputs["junit_xml"] is not None:
+        _write_file(outputs["junit_xml"], junit_xml(gate, regressions, compared))
+    if outputs["markdown"] is not None:
+        _write_file(outputs["markdown"], markdown_summary(gate, regressions))
     if gate is not None:
         console.print(gate.table(), markup=False, highlight=False)
     for reg in regressions:
@@ -239,17 +346,22 @@ def _gate(args: argparse.Namespace, facts: dict, policy: Any, console: Any) -> i
 
 
 def _cmd_run(args: argparse.Namespace, console: Any) -> int:
-    from audit._audit import audit_model
-    from audit._tabular import read_table
-    from audit.gates._rules import parse_rules
-    from audit.loading import load_model
-
+    # Everything the user set is checked first; nothing is loaded or written before.
     policy = _policy(args)
-    parse_rules(_rules_from(args, policy))  # a bad rule is a usage error before any work
+    rules = _checked_rules(args, policy)  # grammar and metric names: usage errors
     sensitive = [s.strip() for s in args.sensitive.split(",") if s.strip()]
     if not sensitive:
         raise AuditError(_NO_SENSITIVE.format(value=args.sensitive))
     out = _check_out(Path(args.out))
+    outputs = _check_gate_outputs(args)
+    baseline = _read_baseline(args)
+    _check_input_file(args.model, "Model")
+    _check_input_file(args.data, "Data")
+
+    from audit._audit import audit_model
+    from audit._tabular import read_table
+    from audit.loading import load_model
+
     model = load_model(args.model, trusted=args.trusted)
     frame = read_table(args.data)
     with console.status("auditing ...") as status:
@@ -270,7 +382,7 @@ def _cmd_run(args: argparse.Namespace, console: Any) -> int:
     report.to_html(html)
     report.to_json(out / f"{stem}.json")
     _print_summary(console, [report], [html])
-    return _gate(args, report.facts(), policy, console)
+    return _gate(rules, baseline, outputs, args, report.facts(), policy, console)
 
 
 def _cmd_check(args: argparse.Namespace, console: Any) -> int:
@@ -289,12 +401,15 @@ def _cmd_check(args: argparse.Namespace, console: Any) -> int:
         raise AuditError(f"{path} is JSON but not an audit record written by model-audit.")
     policy = _policy(args)
     facts = facts_from_record(record)
-    if not _rules_from(args, policy) and not args.baseline:
+    rules = _checked_rules(args, policy, extra=facts)
+    if not rules and not args.baseline:
         raise AuditError(
             "check needs --fail-on RULE, --baseline OLD.json, or rules in "
             "[tool.model-audit] of pyproject.toml."
         )
-    return _gate(args, facts, policy, console)
+    outputs = _check_gate_outputs(args)
+    baseline = _read_baseline(args)
+    return _gate(rules, baseline, outputs, args, facts, policy, console)
 
 
 def _cmd_demo(args: argparse.Namespace, console: Any) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -11,34 +11,26 @@ import numpy as np
 import pandas as pd
 
 from audit._frames import check_columns, to_1d_array, to_pandas_frame
-from audit.adapters import ModelAdapter, Task, make_adapter
-from audit.errors import (
-    DataValidationError,
-    LengthMismatchError,
-    MissingValueError,
+from audit._inputs import (
+    align_rows,
+    check_lengths,
+    first_rows,
+    resolve_random_state,
+    sensitive_frame,
 )
+from audit.adapters import ModelAdapter, Task, make_adapter
+from audit.errors import DataValidationError, MissingValueError
 from audit.policy import Policy
 
 __all__ = ["AuditContext", "Targets", "build_context", "make_targets"]
 
 T = TypeVar("T")
 
-_LENGTH_MISMATCH = (
-    "Found inputs with inconsistent numbers of rows: X has {n_x} rows but {what} has {n_other}."
-)
 _MISSING_VALUES = (
     "{what} contains {count} missing value(s) (NaN/None{inf}); first at row position(s) "
     "{rows}. {allowed}"
 )
-_INDEX_MISALIGNED = (
-    "sensitive_features is a pandas object whose index differs from X's index (first "
-    "differing position {pos}: {a!r} vs {b!r}). Pass values aligned with X, e.g. "
-    "df.loc[X.index, ['sex']], or reset both indexes."
-)
-_BAD_SENSITIVE = (
-    "sensitive_features must be a column name, a list of column names in X, or a "
-    "Series / DataFrame / array / dict aligned with X; got {kind}."
-)
+_SENSITIVE_FIX = "Fill them (e.g. with 'unknown') to audit them as a group of their own."
 _ONE_CLASS_LABELS = (
     "y has labels {labels} that the model never predicts; the model's classes are {classes}."
 )
@@ -50,14 +42,6 @@ _TARGET_IS_SENSITIVE = (
     "{name!r} is the target column (y={name!r}); it cannot also be a sensitive feature. "
     "Pass the target and the sensitive attributes as different columns."
 )
-_DUPLICATE_SENSITIVE = (
-    "sensitive_features names the column(s) {names} more than once; name each column once."
-)
-
-
-def _first_rows(mask: np.ndarray, limit: int = 5) -> str:
-    rows = np.flatnonzero(mask)[:limit].tolist()
-    return ", ".join(map(str, rows)) + (", ..." if mask.sum() > limit else "")
 
 
 def missing_mask(values: np.ndarray | pd.Series) -> np.ndarray:
@@ -92,7 +76,7 @@ def check_no_missing(
                 what=what,
                 count=int(mask.sum()),
                 inf="/inf" if finite else "",
-                rows=_first_rows(mask),
+                rows=first_rows(mask),
                 allowed=allowed,
             )
         )
@@ -155,13 +139,6 @@ class Targets:
     y_true01: np.ndarray | None = None
     y_pred01: np.ndarray | None = None
     score: np.ndarray | None = None
-
-    @property
-    def pos_index(self) -> int | None:
-        """Column of ``proba`` (and position in ``classes``) of the positive class."""
-        if self.task != "binary" or self.classes is None:
-            return None
-        return self.classes.tolist().index(self.pos_label)
 
     @property
     def target(self) -> np.ndarray:
@@ -292,15 +269,6 @@ class AuditContext:
         """Binary tasks: the probability of ``pos_label``."""
         return self.targets.score
 
-    def binary_labels(self) -> tuple[np.ndarray | None, np.ndarray]:
-        """(y_true, y_pred) as 0/1 integers for binary tasks (1 = ``pos_label``)."""
-        if self.task != "binary":
-            raise DataValidationError(
-                f"binary_labels() needs a binary task; this one is {self.task}."
-            )
-        assert self.targets.y_pred01 is not None
-        return self.targets.y_true01, self.targets.y_pred01
-
     # ------------------------------------------------------------ settings
     def options_for(self, analyzer: str) -> dict[str, Any]:
         """The settings the user gave for one analyzer (empty dict when none)."""
@@ -361,74 +329,6 @@ def _numeric_weights(raw: np.ndarray) -> np.ndarray:
         raise DataValidationError(
             _NONNUMERIC_WEIGHTS.format(dtype=raw.dtype, example=example)
         ) from exc
-
-
-def _resolve_sensitive(sensitive_features: Any, X: pd.DataFrame) -> pd.DataFrame | None:
-    if sensitive_features is None:
-        return None
-    if isinstance(sensitive_features, str):
-        sensitive_features = [sensitive_features]
-    if (
-        isinstance(sensitive_features, Sequence)
-        and not isinstance(sensitive_features, str)
-        and all(isinstance(s, str) for s in sensitive_features)
-        and not isinstance(sensitive_features, (np.ndarray, pd.Series))
-    ):
-        names = list(sensitive_features)
-        if not names:
-            return None
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise DataValidationError(_DUPLICATE_SENSITIVE.format(names=dupes))
-        check_columns(names, X, where="X (sensitive_features)")
-        return X[names].reset_index(drop=True)
-    if isinstance(sensitive_features, pd.Series):
-        frame = sensitive_features.to_frame(name=sensitive_features.name or "sensitive")
-    elif isinstance(sensitive_features, pd.DataFrame):
-        frame = sensitive_features
-    elif isinstance(sensitive_features, Mapping):
-        frame = pd.DataFrame(
-            {
-                str(k): to_1d_array(v, what=f"sensitive_features[{k!r}]")
-                for k, v in sensitive_features.items()
-            }
-        )
-    elif isinstance(sensitive_features, (np.ndarray, list, tuple)):
-        arr = np.asarray(sensitive_features, dtype=object)
-        if arr.ndim == 1:
-            frame = pd.DataFrame({"sensitive": arr})
-        elif arr.ndim == 2:
-            frame = pd.DataFrame(arr, columns=[f"sensitive_{i}" for i in range(arr.shape[1])])
-        else:
-            raise DataValidationError(_BAD_SENSITIVE.format(kind=f"an array of shape {arr.shape}"))
-    else:
-        try:
-            frame = to_pandas_frame(sensitive_features)
-        except DataValidationError:
-            try:
-                frame = pd.DataFrame(
-                    {"sensitive": to_1d_array(sensitive_features, what="sensitive_features")}
-                )
-            except DataValidationError as exc:
-                raise DataValidationError(
-                    _BAD_SENSITIVE.format(kind=type(sensitive_features).__name__)
-                ) from exc
-    if len(frame) != len(X):
-        raise LengthMismatchError(
-            _LENGTH_MISMATCH.format(n_x=len(X), what="sensitive_features", n_other=len(frame))
-        )
-    if isinstance(sensitive_features, (pd.Series, pd.DataFrame)) and not frame.index.equals(
-        X.index
-    ):
-        if set(frame.index) == set(X.index) or not isinstance(frame.index, pd.RangeIndex):
-            diff = np.flatnonzero(frame.index.to_numpy() != X.index.to_numpy())
-            pos = int(diff[0]) if len(diff) else 0
-            raise DataValidationError(
-                _INDEX_MISALIGNED.format(pos=pos, a=frame.index[pos], b=X.index[pos])
-            )
-    frame = frame.reset_index(drop=True)
-    frame.columns = [str(c) for c in frame.columns]
-    return frame
 
 
 _PREDICT_FAILED = (
@@ -503,11 +403,27 @@ def build_context(
 ) -> AuditContext:
     """Validate the inputs of an audit and compute the predictions once.
 
-    See :func:`audit.audit_model` for the parameters.
+    See :func:`audit.audit_model` for the parameters. Inputs go through
+    :mod:`audit._inputs`: pandas ``y``, ``sample_weight`` and sensitive features
+    are aligned with X's index (a permuted index is reindexed, other labels are
+    refused), and ``random_state=None`` draws a fresh seed, kept in
+    ``ctx.random_state``.
     """
+    seed = resolve_random_state(random_state)
     adapter = make_adapter(model, **dict(adapter_options or {}))
     column_hint = getattr(adapter, "input_features", None)
     frame = to_pandas_frame(X, column_names=column_hint)
+    # pandas inputs are aligned with X's index (or refused), never paired by position
+    aligned = align_rows(
+        {
+            "X": frame if isinstance(X, (pd.DataFrame, pd.Series)) else None,
+            "y": y,
+            "sample_weight": sample_weight,
+            "sensitive_features": sensitive_features,
+        }
+    )
+    y, sample_weight = aligned["y"], aligned["sample_weight"]
+    sensitive_features = aligned["sensitive_features"]
     y_true: np.ndarray | None
     if isinstance(y, str):
         check_columns([y], frame, where="X (target)")
@@ -522,27 +438,13 @@ def build_context(
     else:
         y_true = to_1d_array(y, what="y")
     if y_true is not None:
-        if len(y_true) != len(frame):
-            raise LengthMismatchError(
-                _LENGTH_MISMATCH.format(n_x=len(frame), what="y", n_other=len(y_true))
-            )
+        check_lengths({"X": len(frame), "y": len(y_true)})
         check_no_missing(y_true, what="y", finite=True, allowed="Drop or impute these rows first.")
-    sensitive = _resolve_sensitive(sensitive_features, frame)
-    if sensitive is not None:
-        for col in sensitive.columns:
-            check_no_missing(
-                sensitive[col],
-                what=f"sensitive feature {col!r}",
-                finite=True,
-                allowed="Fill them (e.g. with 'unknown') to audit them as a group of their own.",
-            )
+    sensitive = sensitive_frame(sensitive_features, frame, align=False, fix=_SENSITIVE_FIX)
     weights: np.ndarray | None = None
     if sample_weight is not None:
         weights = _numeric_weights(to_1d_array(sample_weight, what="sample_weight"))
-        if len(weights) != len(frame):
-            raise LengthMismatchError(
-                _LENGTH_MISMATCH.format(n_x=len(frame), what="sample_weight", n_other=len(weights))
-            )
+        check_lengths({"X": len(frame), "sample_weight": len(weights)})
         check_no_missing(weights, what="sample_weight", finite=True)
         if (weights < 0).any():
             raise DataValidationError(
@@ -575,7 +477,7 @@ def build_context(
         sensitive=sensitive,
         sensitive_in_model=in_model,
         sample_weight=_readonly(weights),
-        random_state=0 if random_state is None else int(random_state),
+        random_state=seed,
         policy=policy or Policy(),
         data_hash=_data_hash(frame, y_true),
         options={k: dict(v) for k, v in (analyzer_options or {}).items()},

@@ -22,12 +22,97 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from audit.errors import DataValidationError
+from audit.errors import DataValidationError, InvalidParameterError, RuleSyntaxError
+from audit.rules import FAIRNESS_METRICS, closest_name, known_fact_names, parse_rule
 
 __all__ = ["DEFAULT_POLICY", "Policy"]
 
 _BAD_POLICY_KEY = "Unknown policy setting {key!r} in {where}. Allowed settings: {allowed}."
-_BAD_POLICY_VALUE = "Policy setting {key!r} must be {what}; got {value!r}."
+_TWICE = "Policy setting {key!r} is given twice in {where} (as {first!r} and {second!r})."
+_BAD_POLICY_VALUE = "Policy setting {key!r} must be {what}; got {value}."
+_BAD_ORDER = "Policy: {key} must be {op} {other}; got {value!r} {worse} {other_value!r}."
+_UNKNOWN_METRIC = (
+    "Policy setting {key!r} names unknown metric {name!r}.{hint} Allowed metrics: {allowed}."
+)
+_BAD_RULE = "Policy setting 'rules' has a rule that cannot be used: {error}"
+_NOT_A_TABLE = "[tool.model-audit] of {file} must be a table of settings; got {kind}."
+
+# name -> (low, high, low included, high included, what is allowed)
+_NUMBERS: dict[str, tuple[float, float, bool, bool, str]] = {
+    "ratio_warning": (0.0, 1.0, False, True, "a number in (0, 1]"),
+    "ratio_critical": (0.0, 1.0, False, True, "a number in (0, 1]"),
+    "difference_warning": (0.0, 1.0, True, True, "a number in [0, 1]"),
+    "difference_critical": (0.0, 1.0, True, True, "a number in [0, 1]"),
+    "ci": (0.0, 1.0, False, False, "a number in (0, 1) (e.g. 0.95)"),
+    "weight_concentration": (0.0, 1.0, True, True, "a share in [0, 1]"),
+    "sensitive_weight_share": (0.0, 1.0, True, True, "a share in [0, 1]"),
+    "proxy_association": (0.0, 1.0, True, True, "an association in [0, 1]"),
+    "attribution_gap": (1.0, math.inf, True, False, "a finite ratio >= 1 (e.g. 2.0)"),
+}
+_COUNTS = ("min_count", "n_boot", "proxy_top_k")
+_METRIC_LISTS = ("ratio_metrics", "difference_metrics")
+_INSUFFICIENT = ("warn", "fail", "pass")
+
+
+def _shown(value: Any) -> str:
+    """``value`` for a message: its repr, and its type when that is not a plain number."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return f"{value!r} ({type(value).__name__})"
+    return repr(value)
+
+
+def _bad(key: str, what: str, value: Any) -> InvalidParameterError:
+    return InvalidParameterError(_BAD_POLICY_VALUE.format(key=key, what=what, value=_shown(value)))
+
+
+def _check_number(key: str, value: Any) -> float:
+    low, high, low_in, high_in, what = _NUMBERS[key]
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise _bad(key, what, value)
+    number = float(value)
+    above = number >= low if low_in else number > low
+    below = number <= high if high_in else number < high
+    if not (math.isfinite(number) and above and below):
+        raise _bad(key, what, value)
+    return number
+
+
+def _check_count(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise _bad(key, "an int >= 0 (not a bool or a float)", value)
+    return int(value)
+
+
+def _check_names(key: str, value: Any) -> tuple[str, ...]:
+    names = (value,) if isinstance(value, str) else value
+    if not isinstance(names, (tuple, list)) or not all(isinstance(n, str) for n in names):
+        raise _bad(key, "a tuple of metric names (e.g. ('selection_rate', 'tpr'))", value)
+    names = tuple(names)
+    for name in names:
+        if name not in FAIRNESS_METRICS:
+            close = closest_name(name, FAIRNESS_METRICS)
+            raise InvalidParameterError(
+                _UNKNOWN_METRIC.format(
+                    key=key,
+                    name=name,
+                    hint=f" Did you mean {close!r}?" if close else "",
+                    allowed=", ".join(FAIRNESS_METRICS),
+                )
+            )
+    return names
+
+
+def _check_rules(value: Any) -> tuple[str, ...]:
+    rules = (value,) if isinstance(value, str) else value
+    if not isinstance(rules, (tuple, list)) or not all(isinstance(r, str) for r in rules):
+        raise _bad("rules", "a tuple of rules (e.g. ('selection_rate.ratio >= 0.8',))", value)
+    rules = tuple(rules)
+    for rule in rules:
+        try:
+            parse_rule(rule, known_fact_names())
+        except RuleSyntaxError as exc:
+            raise InvalidParameterError(_BAD_RULE.format(error=exc)) from exc
+    return rules
 
 
 @dataclass(frozen=True)
@@ -90,34 +175,48 @@ class Policy:
     rules: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
-        for name in ("ratio_warning", "ratio_critical", "ci"):
-            value = getattr(self, name)
-            if not 0 < value <= 1:
-                raise DataValidationError(
-                    _BAD_POLICY_VALUE.format(key=name, what="a number in (0, 1]", value=value)
-                )
+        """Check every setting (and normalise numbers and tuples) before any work.
+
+        Raises
+        ------
+        InvalidParameterError
+            A setting has a type or value outside what is allowed; the message
+            names the setting, the value received and what is allowed.
+        """
+        settings: dict[str, Any] = {}
+        for key in _NUMBERS:
+            settings[key] = _check_number(key, getattr(self, key))
+        for key in _COUNTS:
+            settings[key] = _check_count(key, getattr(self, key))
+        for key in _METRIC_LISTS:
+            settings[key] = _check_names(key, getattr(self, key))
+        if not isinstance(self.insufficient, str) or self.insufficient not in _INSUFFICIENT:
+            raise _bad("insufficient", "one of 'warn', 'fail', 'pass'", self.insufficient)
+        settings["rules"] = _check_rules(self.rules)
+        for key, value in settings.items():
+            object.__setattr__(self, key, value)
         if self.ratio_critical > self.ratio_warning:
-            raise DataValidationError(
-                "Policy: ratio_critical must be <= ratio_warning; got "
-                f"{self.ratio_critical} > {self.ratio_warning}."
+            raise InvalidParameterError(
+                _BAD_ORDER.format(
+                    key="ratio_critical",
+                    op="<=",
+                    other="ratio_warning",
+                    value=self.ratio_critical,
+                    worse=">",
+                    other_value=self.ratio_warning,
+                )
             )
         if self.difference_critical < self.difference_warning:
-            raise DataValidationError(
-                "Policy: difference_critical must be >= difference_warning; got "
-                f"{self.difference_critical} < {self.difference_warning}."
-            )
-        if self.insufficient not in ("warn", "fail", "pass"):
-            raise DataValidationError(
-                _BAD_POLICY_VALUE.format(
-                    key="insufficient", what="'warn', 'fail' or 'pass'", value=self.insufficient
+            raise InvalidParameterError(
+                _BAD_ORDER.format(
+                    key="difference_critical",
+                    op=">=",
+                    other="difference_warning",
+                    value=self.difference_critical,
+                    worse="<",
+                    other_value=self.difference_warning,
                 )
             )
-        for name in ("min_count", "n_boot"):
-            value = getattr(self, name)
-            if not _is_count(value):
-                raise DataValidationError(
-                    _BAD_POLICY_VALUE.format(key=name, what="an int >= 0", value=value)
-                )
 
     def replace(self, **changes: Any) -> Policy:
         """Return a copy with some settings changed (validated like the constructor)."""
@@ -148,15 +247,11 @@ class Policy:
                 data = tomllib.load(fh)
             except tomllib.TOMLDecodeError as exc:
                 raise DataValidationError(f"{file} is not valid TOML: {exc}") from exc
-        table = data.get("tool", {}).get("model-audit", {})
+        tool = data.get("tool", {})
+        table = tool.get("model-audit", {}) if isinstance(tool, dict) else {}
+        if not isinstance(table, dict):
+            raise InvalidParameterError(_NOT_A_TABLE.format(file=file, kind=type(table).__name__))
         return cls(**_normalise(table, f"[tool.model-audit] of {file}"))
-
-
-def _is_count(value: Any) -> bool:
-    """True for an int >= 0 (a whole float such as 30.0 counts; bools and text do not)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return False
-    return bool(math.isfinite(value) and value >= 0 and int(value) == value)
 
 
 def _find_pyproject(start: Path) -> Path | None:
@@ -172,12 +267,18 @@ def _find_pyproject(start: Path) -> Path | None:
 def _normalise(settings: dict[str, Any], where: str) -> dict[str, Any]:
     allowed = {f.name: f for f in dataclasses.fields(Policy)}
     out: dict[str, Any] = {}
+    raw_keys: dict[str, str] = {}
     for raw_key, value in settings.items():
-        key = raw_key.replace("-", "_")
+        key = str(raw_key).replace("-", "_")
         if key not in allowed:
-            raise DataValidationError(
+            raise InvalidParameterError(
                 _BAD_POLICY_KEY.format(key=raw_key, where=where, allowed=", ".join(sorted(allowed)))
             )
+        if key in out:
+            raise InvalidParameterError(
+                _TWICE.format(key=key, where=where, first=raw_keys[key], second=raw_key)
+            )
+        raw_keys[key] = raw_key
         if isinstance(value, list):
             value = tuple(value)
         if isinstance(value, str) and key in ("rules", "ratio_metrics", "difference_metrics"):

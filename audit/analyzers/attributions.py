@@ -3,12 +3,13 @@
 Settings (``analyzer_options={"attributions": {...}}``): ``explainer``,
 ``max_rows``, ``background_size``, ``progress``, ``additivity_tolerance`` (see
 :func:`audit.attributions.explain`). The attributions are the context's
-``attributions`` quantity, computed once per audit whichever analyzer asks first.
+quantity :func:`audit.attributions.context_attributions` with these settings,
+computed once per audit whichever analyzer asks first; ``explain`` asks the
+same function, so its result equals this section.
 """
 
 from __future__ import annotations
 
-from audit.analyzers import quantities
 from audit.analyzers._base import AnalyzerOutput, skipped
 from audit.context import AuditContext
 
@@ -28,10 +29,10 @@ def analyze(ctx: AuditContext) -> AnalyzerOutput:
         findings (``shap_additivity_failed``, ``imbalanced_attributions``,
         ``attribution_gap``), or ``skipped`` when shap is not installed.
     """
-    if not quantities.shap_available():
-        return skipped(NAME, _NO_SHAP)
-    from audit.attributions import attribution_findings
+    from audit.attributions import attribution_findings, context_attributions, shap_available
 
-    result = quantities.attributions(ctx)
+    if not shap_available():
+        return skipped(NAME, _NO_SHAP)
+    result = context_attributions(ctx, **ctx.options_for(NAME))
     findings = attribution_findings(result, ctx.policy)
     return AnalyzerOutput(NAME, "ran", result=result, findings=tuple(findings))

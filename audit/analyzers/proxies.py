@@ -1,15 +1,16 @@
 """The ``proxies`` analyzer: glue between the audit context and :mod:`audit.proxies`.
 
-The model's reliance on each feature is the context's ``reliance`` quantity
-(mean |SHAP| where shap can explain the model, else permutation importance),
-the same whichever other analyzers run. Settings
+The model's reliance on each feature is the context's quantity
+:func:`audit.proxies.context_reliance` (mean |SHAP| where shap can explain the
+model, else permutation importance), the same whichever other analyzers run;
+the analysis is :func:`audit.proxies.context_proxies`, which
+:func:`audit.proxies.detect_proxies` also returns. Settings
 (``analyzer_options={"proxies": {...}}``): ``n_repeats`` (permutation importance
 when SHAP is not available) and ``mi_rows`` (rows for mutual information).
 """
 
 from __future__ import annotations
 
-from audit.analyzers import quantities
 from audit.analyzers._base import AnalyzerOutput, skipped
 from audit.context import AuditContext
 
@@ -30,17 +31,7 @@ def analyze(ctx: AuditContext) -> AnalyzerOutput:
     """
     if ctx.sensitive is None:
         return skipped(NAME, _NO_SENSITIVE)
-    from audit.proxies import build_proxy_result, proxy_findings
+    from audit.proxies import context_proxies, proxy_findings
 
-    options = ctx.options_for(NAME)
-    reliance = quantities.reliance(ctx, n_repeats=options.get("n_repeats", 5))
-    result = build_proxy_result(
-        ctx.X,
-        ctx.sensitive,
-        reliance,
-        policy=ctx.policy,
-        sensitive_in_model=ctx.sensitive_in_model,
-        random_state=ctx.random_state,
-        **({"mi_rows": options["mi_rows"]} if "mi_rows" in options else {}),
-    )
+    result = context_proxies(ctx, **ctx.options_for(NAME))
     return AnalyzerOutput(NAME, "ran", result=result, findings=tuple(proxy_findings(result)))

@@ -1,4 +1,8 @@
-"""The ``weights`` analyzer: glue between the audit context and :mod:`audit.weights`."""
+"""The ``weights`` analyzer: glue between the audit context and :mod:`audit.weights`.
+
+The analysis is :func:`audit.weights.context_weights`, which
+:func:`audit.weights.analyze_weights` also returns.
+"""
 
 from __future__ import annotations
 
@@ -26,15 +30,9 @@ def analyze(ctx: AuditContext) -> AnalyzerOutput:
     """
     if ctx.adapter.family == "other":
         return skipped(NAME, _SKIP_OTHER.format(model=ctx.adapter.name))
-    from audit.weights import weights_from_adapter
+    from audit.weights import context_weights
 
-    result = weights_from_adapter(
-        ctx.adapter,
-        ctx.X,
-        sensitive_in_model=ctx.sensitive_in_model,
-        policy=ctx.policy,
-        sample_weight=ctx.sample_weight,
-    )
+    result = context_weights(ctx)
     return AnalyzerOutput(
         name=NAME, status="ran", result=result, findings=result.findings, facts=result.facts()
     )

@@ -22,16 +22,23 @@ shap and torch are imported only when an explanation runs.
 >>> result = explain(model, X, sensitive_features=["sex"])  # doctest: +SKIP
 >>> result.importance            # mean |SHAP| per input column  # doctest: +SKIP
 >>> result.mean_abs_by_group()   # ... overall and per group      # doctest: +SKIP
+
+Inside an audit the attributions are a quantity of the audit's context,
+:func:`context_attributions` (computed once per option set, whichever analyzer
+asks first); :func:`explain` builds that same context from its arguments and
+asks for the same quantity, so its numbers equal the audit's.
 """
 
 from __future__ import annotations
 
 from audit.attributions._by_group import group_table, importance_table  # noqa: F401
+from audit.attributions._checks import check_positive_int  # noqa: F401
 from audit.attributions._choose import (  # noqa: F401
     AUTO_ORDER,
     PROBES,
     ExplainerChoice,
     ProbeResult,
+    check_explainer_name,
     choose_explainer,
     supports_deep,
     supports_gradient,
@@ -43,8 +50,8 @@ from audit.attributions._explain import (  # noqa: F401
     ADDITIVITY_RTOL,
     DEFAULT_MAX_ROWS,
     PERMUTATION_MAX_ROWS,
+    context_attributions,
     explain,
-    explain_context,
 )
 from audit.attributions._findings import (  # noqa: F401
     ADDITIVITY_CODE,
@@ -57,10 +64,18 @@ from audit.attributions._permutation import SourceMasker  # noqa: F401
 from audit.attributions._plots import plot_importance, plot_importance_by_group  # noqa: F401
 from audit.attributions._result import AttributionResult, sum_to_sources  # noqa: F401
 from audit.attributions._sample import StratifiedSample, stratified_sample  # noqa: F401
+from audit.attributions._settings import (  # noqa: F401
+    ATTRIBUTION_DEFAULTS,
+    attribution_settings,
+    attributions_key,
+    shap_available,
+)
 
-_explaining = ["explain", "explain_context", "AttributionResult", "linear_shap", "SourceMasker"]
+_explaining = ["explain", "AttributionResult", "linear_shap", "SourceMasker"]
+_context = ["context_attributions", "attributions_key", "attribution_settings", "shap_available"]
 _choosing = [
     "choose_explainer",
+    "check_explainer_name",
     "ExplainerChoice",
     "ProbeResult",
     "PROBES",
@@ -80,6 +95,12 @@ _summarising = [
 ]
 _findings = ["attribution_findings", "ADDITIVITY_CODE", "IMBALANCED_CODE", "GAP_CODE"]
 _plotting = ["plot_importance", "plot_importance_by_group"]
-_settings = ["DEFAULT_MAX_ROWS", "PERMUTATION_MAX_ROWS", "ADDITIVITY_RTOL"]
+_settings = [
+    "DEFAULT_MAX_ROWS",
+    "PERMUTATION_MAX_ROWS",
+    "ADDITIVITY_RTOL",
+    "ATTRIBUTION_DEFAULTS",
+    "check_positive_int",
+]
 
-__all__ = _explaining + _choosing + _summarising + _findings + _plotting + _settings
+__all__ = _explaining + _context + _choosing + _summarising + _findings + _plotting + _settings

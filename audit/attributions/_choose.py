@@ -28,6 +28,7 @@ __all__ = [
     "ExplainerName",
     "Probe",
     "ProbeResult",
+    "check_explainer_name",
     "choose_explainer",
     "class_names",
     "supports_deep",
@@ -189,6 +190,15 @@ PROBES: dict[str, Probe] = {
 }
 
 
+def check_explainer_name(explainer: Any) -> str:
+    """Return ``explainer``, or raise DataValidationError when it is not a known name."""
+    if explainer != "auto" and explainer not in PROBES:
+        raise DataValidationError(
+            _UNKNOWN_EXPLAINER.format(allowed=", ".join(map(repr, EXPLAINERS)), got=explainer)
+        )
+    return str(explainer)
+
+
 def choose_explainer(
     adapter: ModelAdapter, rows: np.ndarray, *, explainer: str = "auto"
 ) -> ExplainerChoice:
@@ -212,10 +222,7 @@ def choose_explainer(
     DataValidationError
         An unknown explainer name, or a named explainer whose probe declines.
     """
-    if explainer != "auto" and explainer not in PROBES:
-        raise DataValidationError(
-            _UNKNOWN_EXPLAINER.format(allowed=", ".join(map(repr, EXPLAINERS)), got=explainer)
-        )
+    check_explainer_name(explainer)
     if explainer != "auto":
         answer = PROBES[explainer](adapter, rows)
         if not answer.ok:

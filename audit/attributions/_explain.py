@@ -9,9 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from audit._frames import to_pandas_frame
-from audit.adapters import ModelAdapter, make_adapter
-from audit.attributions._checks import check_positive_int
+from audit.adapters import ModelAdapter
 from audit.attributions._choose import choose_explainer
 from audit.attributions._deep import explain_deep, explain_gradient
 from audit.attributions._inputs import matrix_sources
@@ -21,17 +19,17 @@ from audit.attributions._permutation import explain_permutation
 from audit.attributions._progress import resolve_progress
 from audit.attributions._result import AttributionResult, build_result
 from audit.attributions._sample import StratifiedSample, stratified_sample
+from audit.attributions._settings import attribution_settings, attributions_key, remember
 from audit.attributions._tree import explain_tree
-from audit.context import AuditContext, _resolve_sensitive
-from audit.errors import DataValidationError
+from audit.context import AuditContext, build_context
 
 __all__ = [
     "ADDITIVITY_RTOL",
     "DEFAULT_MAX_ROWS",
     "PERMUTATION_MAX_ROWS",
     "RUNNERS",
+    "context_attributions",
     "explain",
-    "explain_context",
 ]
 
 DEFAULT_MAX_ROWS = 2000
@@ -55,7 +53,6 @@ RUNNERS: dict[str, Callable[[ExplainJob], RawAttributions]] = {
     "permutation": explain_permutation,
 }
 
-_BAD_TOLERANCE = "additivity_tolerance must be a number >= 0 or None; got {value!r}."
 _FELL_BACK = "{name} explainer failed ({error}); fell back to the permutation explainer"
 
 
@@ -86,6 +83,11 @@ def explain(
     additivity_tolerance: float | None = None,
 ) -> AttributionResult:
     """SHAP attributions of a model on a sample of rows stratified by sensitive group.
+
+    The inputs are validated as :func:`audit.audit_model` validates them
+    (:func:`audit.context.build_context`), and the attributions are
+    :func:`context_attributions` of that context: the same numbers as the
+    ``attributions`` section of an audit with the same data, seed and settings.
 
     Parameters
     ----------
@@ -118,25 +120,28 @@ def explain(
     -------
     AttributionResult
     """
-    adapter = make_adapter(model)
-    frame = to_pandas_frame(X, column_names=adapter.input_features)
-    adapter.check_features(frame)
-    sensitive = _resolve_sensitive(sensitive_features, frame)
-    return _explain(
-        adapter,
-        frame,
-        sensitive,
-        explainer=explainer,
-        max_rows=max_rows,
-        background_size=background_size,
-        random_state=random_state,
-        pos_label=pos_label,
-        progress=progress,
-        additivity_tolerance=additivity_tolerance,
+    settings = attribution_settings(
+        {
+            "explainer": explainer,
+            "max_rows": max_rows,
+            "background_size": background_size,
+            "progress": progress,
+            "additivity_tolerance": additivity_tolerance,
+        }
     )
+    ctx = build_context(
+        model,
+        X,
+        None,
+        sensitive_features=sensitive_features,
+        pos_label=pos_label,
+        random_state=random_state,
+        analyzer_options={"attributions": settings},
+    )
+    return context_attributions(ctx, **settings)
 
 
-def explain_context(
+def context_attributions(
     ctx: AuditContext,
     *,
     explainer: str = "auto",
@@ -145,18 +150,40 @@ def explain_context(
     progress: bool | None = None,
     additivity_tolerance: float | None = None,
 ) -> AttributionResult:
-    """:func:`explain` on an audit's context (its data, groups, seed and positive label)."""
-    return _explain(
-        ctx.adapter,
-        ctx.X,
-        ctx.sensitive,
-        explainer=explainer,
-        max_rows=max_rows,
-        background_size=background_size,
-        random_state=ctx.random_state,
-        pos_label=ctx.pos_label,
-        progress=progress,
-        additivity_tolerance=additivity_tolerance,
+    """The attributions of an audit's model with these settings, computed once per context.
+
+    The context supplies the data, the sensitive groups, the seed and the
+    positive class; the settings are :func:`explain`'s. The first ask computes
+    and caches the result under :func:`attributions_key` (a failure is cached
+    too, so it is paid for once); every later ask with the same settings, from
+    any analyzer, gets the same object. The audit's ``attributions`` analyzer,
+    the SHAP column of the importance table and the proxies' reliance all read
+    ``context_attributions(ctx, **ctx.options_for("attributions"))``.
+
+    Returns
+    -------
+    AttributionResult
+    """
+    settings = attribution_settings(
+        {
+            "explainer": explainer,
+            "max_rows": max_rows,
+            "background_size": background_size,
+            "progress": progress,
+            "additivity_tolerance": additivity_tolerance,
+        }
+    )
+    return remember(
+        ctx,
+        attributions_key(settings),
+        lambda: _explain(
+            ctx.adapter,
+            ctx.X,
+            ctx.sensitive,
+            random_state=ctx.random_state,
+            pos_label=ctx.pos_label,
+            **settings,
+        ),
     )
 
 
@@ -173,13 +200,6 @@ def _explain(
     progress: bool | None,
     additivity_tolerance: float | None,
 ) -> AttributionResult:
-    if max_rows is not None:
-        check_positive_int("max_rows", max_rows)
-    background_size = check_positive_int("background_size", background_size)
-    if additivity_tolerance is not None and not (
-        isinstance(additivity_tolerance, int | float) and additivity_tolerance >= 0
-    ):
-        raise DataValidationError(_BAD_TOLERANCE.format(value=additivity_tolerance))
     transformed = adapter.transform(frame)
     choice = choose_explainer(adapter, transformed.matrix[:8], explainer=explainer)
     sources = matrix_sources(adapter, transformed)

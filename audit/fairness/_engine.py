@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from audit.errors import DataValidationError
+from audit._inputs import align_rows, check_ci, check_count, resolve_random_state
+from audit.errors import DataValidationError, InvalidParameterError
 from audit.fairness._bootstrap import Replicates, bootstrap, percentile_interval
 from audit.fairness._counts import GroupCounts, count_prepared, prepare_inputs
 from audit.fairness._group_metrics import VERDICT_INSUFFICIENT, VERDICT_OK, GroupMetrics
@@ -26,13 +27,7 @@ from audit.fairness._metrics import (
 
 __all__ = ["group_metrics", "metrics_from_counts"]
 
-_BAD_N_BOOT = "n_boot must be an int >= 0; got {value!r}."
-_BAD_CI = "ci must be a float in the open interval (0, 1); got {value!r}."
-_BAD_MIN_COUNT = "min_count must be an int >= 0; got {value!r}."
 _BAD_ZERO_DIVISION = "zero_division must be a number or NaN; got {value!r}."
-_BAD_RANDOM_STATE = (
-    "random_state must be None, an int, a numpy SeedSequence or Generator; got {kind}."
-)
 _BAD_METRICS = "metrics must be a dict mapping names to callables f(y_true, y_pred); got {kind}."
 _METRIC_NAME_CLASH = (
     "Custom metric name {name!r} is already a built-in metric; choose another name."
@@ -40,26 +35,18 @@ _METRIC_NAME_CLASH = (
 
 
 def _check_settings(n_boot: Any, ci: Any, min_count: Any, zero_division: Any) -> float:
-    if isinstance(n_boot, bool) or not isinstance(n_boot, numbers.Integral) or n_boot < 0:
-        raise DataValidationError(_BAD_N_BOOT.format(value=n_boot))
-    if isinstance(ci, bool) or not isinstance(ci, numbers.Real) or not 0 < float(ci) < 1:
-        raise DataValidationError(_BAD_CI.format(value=ci))
-    if isinstance(min_count, bool) or not isinstance(min_count, numbers.Integral) or min_count < 0:
-        raise DataValidationError(_BAD_MIN_COUNT.format(value=min_count))
+    """Validate the settings (shared validators of :mod:`audit._inputs`); return zero_division."""
+    check_count(n_boot, "n_boot")
+    check_ci(ci)
+    check_count(min_count, "min_count")
     if isinstance(zero_division, bool) or not isinstance(zero_division, numbers.Real):
-        raise DataValidationError(_BAD_ZERO_DIVISION.format(value=zero_division))
+        raise InvalidParameterError(_BAD_ZERO_DIVISION.format(value=zero_division))
     return float(zero_division)
 
 
 def _rng(random_state: Any) -> np.random.Generator:
-    if random_state is None or isinstance(
-        random_state, (numbers.Integral, np.random.SeedSequence, np.random.Generator)
-    ):
-        if isinstance(random_state, bool):
-            raise DataValidationError(_BAD_RANDOM_STATE.format(kind="bool"))
-        seed: Any = random_state
-        return np.random.default_rng(seed)
-    raise DataValidationError(_BAD_RANDOM_STATE.format(kind=type(random_state).__name__))
+    """The bootstrap's generator; ``None`` means fresh OS entropy."""
+    return np.random.default_rng(resolve_random_state(random_state, generators=True))
 
 
 def _point(counts: GroupCounts, zero_division: float) -> tuple[dict, dict, dict, dict]:
@@ -135,7 +122,10 @@ def metrics_from_counts(
     GroupMetrics
     """
     zero_division = _check_settings(n_boot, ci, min_count, zero_division)
-    rng = _rng(random_state)
+    seed = resolve_random_state(random_state, generators=True)
+    rng = np.random.default_rng(seed)
+    if random_state is None and n_boot == 0:
+        seed = None  # nothing was drawn, so no seed to record
     per, tot, dens, extra = _point(counts, zero_division)
     t = counts.table
     index = t.index
@@ -212,7 +202,7 @@ def metrics_from_counts(
         zero_division=zero_division,
         n_boot=int(n_boot),
         ci=float(ci),
-        random_state=int(random_state) if isinstance(random_state, numbers.Integral) else None,
+        random_state=seed if isinstance(seed, int) else None,
         ci_low=ci_low,
         ci_high=ci_high,
         overall_ci_low=overall_low,
@@ -249,8 +239,11 @@ def group_metrics(
     ----------
     y_true, y_pred : array-like of shape (n,)
         True labels (or targets) and predictions: lists, numpy arrays,
-        pandas / polars Series or pyarrow arrays, aligned by position (pandas
-        indexes are not used for alignment).
+        pandas / polars Series or pyarrow arrays. Inputs without an index are
+        paired by position. When two or more inputs (these, the sensitive
+        features, ``y_score``, ``sample_weight``) are pandas objects, they are
+        aligned by label with the first of them: the same labels in another
+        order are reindexed, other labels raise ``DataValidationError``.
     sensitive_features : array-like, dict of array-like, or DataFrame
         One sensitive feature, or several (their intersections are the groups):
         a 1-D array / list / Series, a dict of them, a pandas / polars
@@ -265,7 +258,9 @@ def group_metrics(
     ci : float, default=0.95
         Confidence level of the intervals.
     random_state : int, numpy Generator or SeedSequence, optional
-        Seed of the bootstrap (``numpy.random.default_rng``).
+        Seed of the bootstrap (``numpy.random.default_rng``). None (the
+        default) draws a fresh seed from OS entropy; with ``n_boot > 0`` that
+        seed is recorded in :attr:`GroupMetrics.random_state`.
     min_count : int, default=30
         A metric whose denominator (rows, actual positives, predicted
         positives, ... see :attr:`GroupMetrics.denominators`) is below this
@@ -309,13 +304,26 @@ def group_metrics(
         not isinstance(metrics, Mapping) or not all(callable(f) for f in metrics.values())
     ):
         raise DataValidationError(_BAD_METRICS.format(kind=type(metrics).__name__))
-    _rng(random_state)  # validate before the work
+    seed = resolve_random_state(random_state, generators=True)  # validated before the work
+    if random_state is None and n_boot == 0:
+        seed = None  # nothing random happens, so no seed to draw or record
+    # pandas inputs are aligned by label with the first of them (or refused)
+    aligned = align_rows(
+        {
+            "y_true": y_true,
+            "y_pred": y_pred,
+            "sensitive_features": sensitive_features,
+            "y_score": y_score,
+            "sample_weight": sample_weight,
+        }
+    )
+    y_true, y_pred = aligned["y_true"], aligned["y_pred"]
     groups, targets, weights, scores = prepare_inputs(
         y_true,
         y_pred,
-        sensitive_features=sensitive_features,
-        sample_weight=sample_weight,
-        y_score=y_score,
+        sensitive_features=aligned["sensitive_features"],
+        sample_weight=aligned["sample_weight"],
+        y_score=aligned["y_score"],
         task=task,
         pos_label=pos_label,
         missing=missing,
@@ -327,7 +335,7 @@ def group_metrics(
         zero_division=zero_division,
         n_boot=n_boot,
         ci=ci,
-        random_state=random_state,
+        random_state=seed,
         reference=reference,
     )
     if reference is not None:
@@ -347,6 +355,6 @@ def group_metrics(
             sample_weight=weights,
             n_boot=n_boot,
             ci=ci,
-            random_state=random_state,
+            random_state=seed,
         )
     return gm

@@ -23,61 +23,38 @@ be sorted, e.g. mixed types), category order for categoricals, and the
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from audit.errors import DataValidationError, LengthMismatchError, MissingValueError
+from audit._inputs import (
+    check_finite_labels,
+    check_label_types,
+    check_lengths,
+    first_rows,
+    missing_sensitive_error,
+    sensitive_columns,
+    unhashable_sensitive_error,
+)
+from audit.errors import DataValidationError, InvalidParameterError
 
 __all__ = ["MISSING_LABEL", "EncodedGroups", "encode_groups", "first_rows"]
 
 MISSING_LABEL = "<missing>"
 """Label of the group of rows whose sensitive value is missing, with ``missing="group"``."""
 
-_BAD_SENSITIVE_TYPE = (
-    "sensitive_features must be a 1-D array, list or Series, a dict of such arrays, or a "
-    "DataFrame (pandas, polars or pyarrow); got {kind}."
-)
-_BAD_SENSITIVE_NDIM = (
-    "sensitive_features must be 1-D (one feature) or 2-D (one column per feature); got an "
-    "array of shape {shape}."
-)
-_NO_SENSITIVE_COLUMNS = "sensitive_features has no columns; give at least one sensitive feature."
-_DUPLICATE_SENSITIVE_NAME = (
-    "Duplicate sensitive feature name {name!r}; each sensitive feature needs a distinct name."
-)
-_SENSITIVE_LENGTHS = (
-    "The sensitive features have different numbers of rows: {lengths}. They must all be "
-    "aligned row by row."
-)
-_SENSITIVE_ROWS = (
-    "Found inputs with inconsistent numbers of rows: y_true has {n_rows} but sensitive feature "
-    "{name!r} has {n_feature}. They must be aligned row by row."
-)
-_MISSING_SENSITIVE = (
-    "Sensitive feature {name!r} contains {count} missing value(s) (NaN/None) at row "
-    "position(s) {rows}. Remove those rows, or pass missing='group' to treat them as a group "
-    "of their own labelled '<missing>'."
+_MISSING_FIX = (
+    "Remove those rows, or pass missing='group' to treat them as a group of their own labelled "
+    "'<missing>'."
 )
 _BAD_MISSING = "missing must be 'error' or 'group'; got {value!r}."
-_INFINITE_SENSITIVE = (
-    "Sensitive feature {name!r} contains {count} infinite value(s) at row position(s) {rows}; "
-    "a group label must be a finite number, a string or a category. Fix or bin those values."
-)
 _EMPTY_SENSITIVE = "sensitive_features has no rows; group metrics need at least one row."
 
 # Full product of categorical levels is listed only up to this many groups.
 _MAX_PRODUCT_GROUPS = 1_000_000
-
-
-def first_rows(mask: np.ndarray, limit: int = 5) -> str:
-    """Format the first ``limit`` positions where ``mask`` is true, e.g. ``"3, 17, ..."``."""
-    rows = np.flatnonzero(mask)
-    text = ", ".join(str(int(r)) for r in rows[:limit])
-    return text + (", ..." if rows.size > limit else "")
 
 
 @dataclass(frozen=True)
@@ -105,90 +82,12 @@ class EncodedGroups:
         return len(self.index)
 
 
-def _is_pyarrow(obj: Any) -> bool:
-    return type(obj).__module__.split(".")[0] == "pyarrow"
-
-
-def _as_series(values: Any, name: str) -> pd.Series:
-    """Return one sensitive column as a pandas Series (no copy for pandas / numpy input)."""
-    if isinstance(values, pd.Series):
-        return values
-    if isinstance(values, (pd.Index, pd.Categorical)):
-        return pd.Series(values, name=name)
-    if isinstance(values, np.ndarray):
-        if values.ndim == 2 and values.shape[1] == 1:
-            values = values[:, 0]
-        if values.ndim != 1:
-            raise DataValidationError(_BAD_SENSITIVE_NDIM.format(shape=values.shape))
-        return pd.Series(values, name=name, copy=False)
-    if isinstance(values, (list, tuple)):
-        return pd.Series(list(values), name=name)
-    if _is_pyarrow(values) and hasattr(values, "to_pandas"):
-        # pyarrow keeps dictionary arrays as pandas categoricals
-        return pd.Series(values.to_pandas(), name=name)
-    import narwhals as nw
-
-    try:
-        series = nw.from_native(values, series_only=True)
-    except TypeError as exc:
-        raise DataValidationError(_BAD_SENSITIVE_TYPE.format(kind=type(values).__name__)) from exc
-    return pd.Series(series.to_pandas(), name=name)
-
-
-def _columns(sensitive_features: Any) -> list[tuple[str, pd.Series]]:
-    """Split ``sensitive_features`` into named pandas Series, one per feature."""
-    sf = sensitive_features
-    if isinstance(sf, pd.DataFrame):
-        return [(str(c), sf.iloc[:, i]) for i, c in enumerate(sf.columns)]
-    if isinstance(sf, Mapping):
-        return [(str(k), _as_series(v, str(k))) for k, v in sf.items()]
-    if isinstance(sf, pd.Series):
-        return [(str(sf.name) if sf.name is not None else "sensitive_feature_0", sf)]
-    if isinstance(sf, np.ndarray):
-        if sf.ndim == 2 and sf.shape[1] != 1:
-            return [
-                (f"sensitive_feature_{i}", pd.Series(sf[:, i], copy=False))
-                for i in range(sf.shape[1])
-            ]
-        return [("sensitive_feature_0", _as_series(sf, "sensitive_feature_0"))]
-    if isinstance(sf, (list, tuple, pd.Index, pd.Categorical)):
-        return [("sensitive_feature_0", _as_series(sf, "sensitive_feature_0"))]
-    if sf is None or isinstance(sf, (str, bytes, int, float)):
-        raise DataValidationError(_BAD_SENSITIVE_TYPE.format(kind=type(sf).__name__))
-    if _is_pyarrow(sf) and hasattr(sf, "column_names"):  # pyarrow Table / RecordBatch
-        return [(str(c), pd.Series(sf.column(c).to_pandas(), name=str(c))) for c in sf.column_names]
-    import narwhals as nw
-
-    frame = nw.from_native(sf, eager_only=True, pass_through=True)
-    if isinstance(frame, nw.DataFrame):
-        return [(str(c), pd.Series(frame[c].to_pandas(), name=str(c))) for c in frame.columns]
-    series = _as_series(sf, "sensitive_feature_0")
-    name = getattr(sf, "name", None)
-    return [(str(name) if name else "sensitive_feature_0", series)]
-
-
 def _sorted_levels(uniques: pd.Index) -> np.ndarray:
     """Order that sorts ``uniques``; first-appearance order when they cannot be sorted."""
     try:
         return np.asarray(uniques.argsort(), dtype=np.intp)
     except TypeError:
         return np.arange(len(uniques), dtype=np.intp)
-
-
-def _check_finite_levels(series: pd.Series, name: str) -> None:
-    """Refuse +-inf as a group label (it is a broken value, not a group)."""
-    kind = getattr(series.dtype, "kind", "O")
-    if kind == "f":
-        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
-        mask = np.isinf(values)
-    elif kind == "O":
-        mask = np.asarray(series.isin([np.inf, -np.inf]), dtype=bool)
-    else:
-        return
-    if mask.any():
-        raise MissingValueError(
-            _INFINITE_SENSITIVE.format(name=name, count=int(mask.sum()), rows=first_rows(mask))
-        )
 
 
 def _encode_column(series: pd.Series, name: str, missing: str) -> tuple[np.ndarray, pd.Index, bool]:
@@ -198,9 +97,13 @@ def _encode_column(series: pd.Series, name: str, missing: str) -> tuple[np.ndarr
         levels = pd.Index(series.cat.categories)
         categorical = True
     else:
-        _check_finite_levels(series, name)
-        raw, uniques = pd.factorize(series, sort=False, use_na_sentinel=True)
+        check_finite_labels(series, name)
+        try:
+            raw, uniques = pd.factorize(series, sort=False, use_na_sentinel=True)
+        except TypeError:  # lists or dicts as labels
+            raise unhashable_sensitive_error(series, name) from None
         uniques = pd.Index(uniques)
+        check_label_types(uniques, name)
         order = _sorted_levels(uniques)
         if np.array_equal(order, np.arange(len(order))):
             codes = np.asarray(raw, dtype=np.intp)
@@ -217,9 +120,7 @@ def _encode_column(series: pd.Series, name: str, missing: str) -> tuple[np.ndarr
     n_missing = int(np.count_nonzero(is_missing))
     if n_missing:
         if missing == "error":
-            raise MissingValueError(
-                _MISSING_SENSITIVE.format(name=name, count=n_missing, rows=first_rows(is_missing))
-            )
+            raise missing_sensitive_error(name, is_missing, _MISSING_FIX)
         codes = np.where(is_missing, len(levels), codes)
         levels = pd.Index([*levels.tolist(), MISSING_LABEL], dtype=object)
     return codes, levels, categorical
@@ -244,6 +145,7 @@ def encode_groups(
     *,
     missing: Literal["error", "group"] = "error",
     n_rows: int | None = None,
+    reference: str = "y_true",
 ) -> EncodedGroups:
     """Encode sensitive features into integer group codes.
 
@@ -260,6 +162,11 @@ def encode_groups(
     n_rows : int, optional
         Expected number of rows; a feature of another length raises
         :class:`~audit.errors.LengthMismatchError`.
+    reference : str, default="y_true"
+        The input ``n_rows`` was taken from, as named in that error.
+
+    The features are resolved and named by :func:`audit._inputs.sensitive_columns`
+    (unnamed ones are ``sensitive_feature_0``, ``sensitive_feature_1``, ...).
 
     Returns
     -------
@@ -267,28 +174,13 @@ def encode_groups(
         Codes per row and group labels.
     """
     if missing not in ("error", "group"):
-        raise DataValidationError(_BAD_MISSING.format(value=missing))
-    columns = _columns(sensitive_features)
-    if not columns:
-        raise DataValidationError(_NO_SENSITIVE_COLUMNS)
+        raise InvalidParameterError(_BAD_MISSING.format(value=missing))
+    columns = sensitive_columns(sensitive_features)
     names = [name for name, _ in columns]
-    seen: set[str] = set()
-    for name in names:
-        if name in seen:
-            raise DataValidationError(_DUPLICATE_SENSITIVE_NAME.format(name=name))
-        seen.add(name)
-    lengths = {name: len(series) for name, series in columns}
-    if len(set(lengths.values())) > 1:
-        raise LengthMismatchError(
-            _SENSITIVE_LENGTHS.format(lengths=", ".join(f"{k}={v}" for k, v in lengths.items()))
-        )
+    n_feature = len(columns[0][1])
     if n_rows is not None:
-        for name, length in lengths.items():
-            if length != n_rows:
-                raise LengthMismatchError(
-                    _SENSITIVE_ROWS.format(n_rows=n_rows, name=name, n_feature=length)
-                )
-    if next(iter(lengths.values())) == 0:
+        check_lengths({reference: n_rows, "sensitive_features": n_feature})
+    if n_feature == 0:
         raise DataValidationError(_EMPTY_SENSITIVE)
 
     # columns are encoded and combined one at a time, so that at most two code

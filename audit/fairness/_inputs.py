@@ -13,8 +13,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from audit.errors import DataValidationError, LengthMismatchError, MissingValueError
-from audit.fairness._groups import first_rows
+from audit._inputs import check_lengths as check_row_counts
+from audit._inputs import first_rows
+from audit.errors import DataValidationError, InvalidParameterError, MissingValueError
 
 __all__ = [
     "Task",
@@ -33,9 +34,6 @@ TASKS: tuple[str, ...] = ("auto", "binary", "multiclass", "regression")
 _NOT_1D = "{what} must be one-dimensional (a list, array or Series); got shape {shape}."
 _BAD_ARRAY = (
     "{what} must be a list, numpy array, pandas/polars Series or pyarrow array; got {kind}."
-)
-_LENGTH_MISMATCH = (
-    "Found inputs with inconsistent numbers of rows: {lengths}. They must be aligned row by row."
 )
 _EMPTY_INPUT = "y_true has no rows; group metrics need at least one row."
 _MISSING_VALUES = (
@@ -145,13 +143,12 @@ def as_1d(values: Any, *, what: str, allow_2d: bool = False) -> np.ndarray:
 
 
 def check_lengths(**arrays: Any) -> int:
-    """Raise :class:`LengthMismatchError` unless every given array has the same length."""
-    lengths = {name: len(arr) for name, arr in arrays.items() if arr is not None}
-    if len(set(lengths.values())) > 1:
-        raise LengthMismatchError(
-            _LENGTH_MISMATCH.format(lengths=", ".join(f"{k} has {v}" for k, v in lengths.items()))
-        )
-    n = next(iter(lengths.values()))
+    """Raise :class:`LengthMismatchError` unless every given array has the length of the first.
+
+    The one length check of :func:`audit._inputs.check_lengths` (one message for
+    every entry point), plus: no rows at all is an error here.
+    """
+    n = check_row_counts({name: None if a is None else len(a) for name, a in arrays.items()})
     if n == 0:
         raise DataValidationError(_EMPTY_INPUT)
     return n
@@ -268,7 +265,9 @@ def prepare_targets(
     ``task="multiclass"``).
     """
     if task not in TASKS:
-        raise DataValidationError(_BAD_TASK.format(allowed=", ".join(map(repr, TASKS)), value=task))
+        raise InvalidParameterError(
+            _BAD_TASK.format(allowed=", ".join(map(repr, TASKS)), value=task)
+        )
     _check_missing(y_true, "y_true")
     _check_missing(y_pred, "y_pred")
     _check_finite(y_true, "y_true")  # inf would otherwise become a class of its own

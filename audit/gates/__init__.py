@@ -24,6 +24,9 @@ _LAZY = {
     "Rule": "audit.gates._rules",
     "parse_rule": "audit.gates._rules",
     "GRAMMAR": "audit.gates._rules",
+    "compare_to_baseline": "audit.gates._outputs",
+    "junit_xml": "audit.gates._outputs",
+    "markdown_summary": "audit.gates._outputs",
 }
 
 __all__ = list(_LAZY)

@@ -14,6 +14,13 @@ side (the articles' Table 4, "contribution to accuracy"):
 
 Their ranks and Spearman rank correlations show whether the methods agree; an
 ``importance_disagreement`` finding says when their top features differ.
+
+Inside an audit each method's numbers are a quantity of the audit's context
+(:func:`context_permutation`, :func:`audit.weights.context_coefficients`,
+:func:`audit.attributions.context_attributions`), computed once whichever
+analyzer asks; :func:`context_importance` puts them side by side and
+:func:`feature_importance` builds the same context from its arguments, so its
+table equals ``report.importance``.
 """
 
 from __future__ import annotations
@@ -26,7 +33,14 @@ from audit.importance._compare import (  # noqa: F401
     rank_correlations,
     top_features,
 )
-from audit.importance._compute import feature_importance, importance_findings  # noqa: F401
+from audit.importance._compute import (  # noqa: F401
+    IMPORTANCE_DEFAULTS,
+    PERMUTATION_DEFAULTS,
+    context_importance,
+    context_permutation,
+    feature_importance,
+    importance_findings,
+)
 from audit.importance._drop_column import DropColumnImportance, drop_column_importance  # noqa: F401
 from audit.importance._permutation import PermutationImportance, permutation_importance  # noqa: F401
 from audit.importance._result import ImportanceResult  # noqa: F401
@@ -36,6 +50,12 @@ _methods = [
     "permutation_importance",
     "drop_column_importance",
     "coefficient_importance",
+]
+_context = [
+    "context_importance",
+    "context_permutation",
+    "IMPORTANCE_DEFAULTS",
+    "PERMUTATION_DEFAULTS",
 ]
 _results = ["ImportanceResult", "PermutationImportance", "DropColumnImportance"]
 _comparing = [
@@ -47,4 +67,4 @@ _comparing = [
     "DISAGREEMENT_CODE",
 ]
 
-__all__ = _methods + _results + _comparing
+__all__ = _methods + _context + _results + _comparing

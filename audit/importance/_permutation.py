@@ -12,7 +12,7 @@ import pandas as pd
 from audit._frames import to_1d_array, to_pandas_frame
 from audit._jsonable import to_jsonable as _plain
 from audit.adapters import make_adapter
-from audit.attributions._checks import check_positive_int
+from audit.attributions import check_positive_int
 from audit.errors import LengthMismatchError
 from audit.importance._scoring import AdapterEstimator, make_scorer_for, model_input
 

@@ -51,9 +51,7 @@ class AdapterEstimator:
 
 def model_input(adapter: ModelAdapter, X: pd.DataFrame) -> pd.DataFrame:
     """The input columns of ``X`` the model reads, as a DataFrame (no copy when possible)."""
-    from audit.attributions._inputs import input_columns
-
-    columns = input_columns(adapter, X)
+    columns = adapter.used_columns(X)
     if columns == [str(c) for c in X.columns]:
         return X
     return X[columns]

@@ -28,6 +28,7 @@ from audit.proxies._detect import (  # noqa: F401
     TABLE_COLUMNS,
     ProxyResult,
     build_proxy_result,
+    context_proxies,
     detect_proxies,
     proxy_findings,
     proxy_table,
@@ -38,11 +39,13 @@ from audit.proxies._reliance import (  # noqa: F401
     SHAP,
     WEIGHTS,
     Reliance,
+    context_reliance,
     to_shares,
 )
 
 _detecting = [
     "detect_proxies",
+    "context_proxies",
     "build_proxy_result",
     "proxy_table",
     "proxy_findings",
@@ -62,6 +65,7 @@ _measuring = [
 ]
 _reliance = [
     "Reliance",
+    "context_reliance",
     "to_shares",
     "SHAP",
     "PERMUTATION",

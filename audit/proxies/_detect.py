@@ -18,19 +18,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from audit._frames import to_pandas_frame
 from audit._jsonable import to_jsonable as _plain
-from audit.adapters import make_adapter
+from audit.context import AuditContext, build_context
+from audit.errors import DataValidationError
 from audit.findings import Finding
 from audit.policy import Policy
 from audit.proxies._association import MI_ROWS, association
-from audit.proxies._reliance import PERMUTATION, Reliance
+from audit.proxies._reliance import Reliance, context_reliance
 
 __all__ = [
     "PROXY_CODE",
     "TABLE_COLUMNS",
     "ProxyResult",
     "build_proxy_result",
+    "context_proxies",
     "detect_proxies",
     "proxy_findings",
     "proxy_table",
@@ -214,6 +215,40 @@ def proxy_findings(result: ProxyResult) -> list[Finding]:
     return findings
 
 
+def context_proxies(
+    ctx: AuditContext,
+    *,
+    n_repeats: int = 5,
+    mi_rows: int | None = MI_ROWS,
+    reliance: Reliance | None = None,
+) -> ProxyResult:
+    """The proxy analysis of an audit's model (what the ``proxies`` analyzer reports).
+
+    The context supplies the data, the sensitive attributes, the policy and
+    the seed; the model's reliance is :func:`context_reliance` (mean |SHAP|
+    where shap can explain the model, else permutation importance with
+    ``n_repeats`` shuffles) unless ``reliance`` is given.
+
+    Raises
+    ------
+    DataValidationError
+        The context has no sensitive attributes.
+    """
+    if ctx.sensitive is None:
+        raise DataValidationError(_NO_SENSITIVE)
+    if reliance is None:
+        reliance = context_reliance(ctx, n_repeats=n_repeats)
+    return build_proxy_result(
+        ctx.X,
+        ctx.sensitive,
+        reliance,
+        policy=ctx.policy,
+        sensitive_in_model=ctx.sensitive_in_model,
+        random_state=ctx.random_state,
+        mi_rows=mi_rows,
+    )
+
+
 def detect_proxies(
     model: Any,
     X: Any,
@@ -224,8 +259,16 @@ def detect_proxies(
     policy: Policy | None = None,
     random_state: int = 0,
     n_repeats: int = 5,
+    mi_rows: int | None = MI_ROWS,
+    sample_weight: Any = None,
+    pos_label: Any = None,
 ) -> ProxyResult:
     """Find the model's features that stand in for sensitive attributes.
+
+    The inputs are validated as :func:`audit.audit_model` validates them
+    (:func:`audit.context.build_context`) and the analysis is
+    :func:`context_proxies` of that context: the same table as
+    ``report.proxies`` of an audit with the same data and seed.
 
     Parameters
     ----------
@@ -239,46 +282,37 @@ def detect_proxies(
         Labels for permutation importance; without them, the model's own
         predictions are the target (reliance rather than accuracy).
     reliance : Reliance, optional
-        The model's reliance per feature, if already known.
+        The model's reliance per feature, if already known; by default mean
+        |SHAP| where shap can explain the model, else permutation importance
+        (:func:`context_reliance`).
     policy : Policy, optional
         ``proxy_association`` and ``proxy_top_k`` thresholds.
     random_state : int, default=0
         Seed.
     n_repeats : int, default=5
-        Shuffles per column when reliance is measured here.
+        Shuffles per column when reliance is measured by permutation importance.
+    mi_rows : int or None, default=MI_ROWS
+        Rows sampled for mutual information (None: all).
+    sample_weight : array-like, optional
+        Row weights of permutation importance's score.
+    pos_label : object, optional
+        Positive class of a binary task (the class whose score SHAP explains).
 
     Returns
     -------
     ProxyResult
     """
-    from audit.context import _resolve_sensitive
-    from audit.errors import DataValidationError
-    from audit.importance import permutation_importance
-    from audit.importance._scoring import model_input
-    from audit.proxies._reliance import to_shares
-
-    policy = policy or Policy()
-    adapter = make_adapter(model)
-    frame = to_pandas_frame(X, column_names=adapter.input_features)
-    sensitive = _resolve_sensitive(sensitive_features, frame)
-    if sensitive is None:
-        raise DataValidationError(_NO_SENSITIVE)
-    features = [str(c) for c in model_input(adapter, frame).columns]
-    if reliance is None:
-        target = adapter.predict(frame) if y is None else y
-        perm = permutation_importance(
-            adapter, frame, target, n_repeats=n_repeats, random_state=random_state
-        )
-        reliance = Reliance(to_shares(perm.table["mean"], features), PERMUTATION)
-    in_model = tuple(c for c in sensitive.columns if c in features)
-    return build_proxy_result(
-        frame,
-        sensitive,
-        reliance,
+    ctx = build_context(
+        model,
+        X,
+        y,
+        sensitive_features=sensitive_features,
+        sample_weight=sample_weight,
+        pos_label=pos_label,
         policy=policy,
-        sensitive_in_model=in_model,
         random_state=random_state,
     )
+    return context_proxies(ctx, n_repeats=n_repeats, mi_rows=mi_rows, reliance=reliance)
 
 
 def build_proxy_result(

@@ -26,6 +26,8 @@ from audit.weights._analysis import (
     ModelKind,
     analyze_weights,
     coefficient_importance,
+    context_coefficients,
+    context_weights,
     model_kind,
     weights_from_adapter,
 )
@@ -76,6 +78,8 @@ __all__ = [
     "ModelKind",
     "WeightsResult",
     "coefficient_importance",
+    "context_weights",
+    "context_coefficients",
 ]
 # statistics and rules
 __all__ += ["distribution_stats", "shape_label", "gini", "importance_levels", "interpretability"]

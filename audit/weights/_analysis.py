@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from audit._frames import to_pandas_frame
 from audit.adapters import ModelAdapter, make_adapter
+from audit.context import AuditContext, build_context
 from audit.errors import UnsupportedModelError
 from audit.findings import Finding
 from audit.policy import Policy
@@ -35,7 +36,11 @@ __all__ = [
     "weights_from_adapter",
     "as_frame",
     "coefficient_importance",
+    "context_coefficients",
+    "context_weights",
 ]
+
+T = TypeVar("T")
 
 ModelKind = Literal["linear", "tree", "torch", "other"]
 
@@ -55,32 +60,102 @@ def model_kind(adapter: ModelAdapter) -> ModelKind:
     return adapter.family
 
 
-def coefficient_importance(
-    adapter: ModelAdapter, X: pd.DataFrame, sample_weight: np.ndarray | None = None
-) -> pd.Series | None:
+def coefficient_importance(model: Any, X: Any, sample_weight: Any = None) -> pd.Series | None:
     """|standardized coefficient| per input column: the one definition of coefficient importance.
 
     For each model column, ``|coef| × std`` (the change of the raw output for a
     one-standard-deviation change of the column, weighted by ``sample_weight``),
     summed over the classes of a multiclass model and over the one-hot columns
-    of one input column. The weight analysis's ``by_source["weight"]`` and the
-    importance table's ``coefficient`` column are both this number.
+    of one input column. A coefficient times its column's standard deviation
+    makes columns of different scales comparable. The weight analysis's
+    ``by_source["weight"]`` and the importance table's ``coefficient`` column
+    are both this number (:func:`context_coefficients` in an audit).
+
+    Parameters
+    ----------
+    model : estimator, Pipeline or ModelAdapter
+        The fitted model.
+    X : table
+        Data whose spread standardizes the coefficients.
+    sample_weight : array-like, optional
+        Row weights of the standard deviations.
 
     Returns
     -------
     pandas.Series or None
         Indexed by input column (``name="coefficient"``), or None when the
-        model is not linear.
+        model's final estimator is not linear.
     """
+    adapter = make_adapter(model)
     if adapter.family != "linear":
         return None
-    design = design_matrix(adapter, X)
+    frame = as_frame(X, adapter)
+    weights_ = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    design = design_matrix(adapter, frame)
     table, _ = coefficient_table(
-        adapter.final_estimator, design, classes=adapter.classes, sample_weight=sample_weight
+        adapter.final_estimator, design, classes=adapter.classes, sample_weight=weights_
     )
     weights, _ = by_source_weights(table, key="source")
     weights.index = pd.Index([str(i) for i in weights.index], name="feature")
     return weights.rename("coefficient")
+
+
+class _Failure:
+    """A computation that raised: kept in the context so every ask re-raises it."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+def _remember(ctx: AuditContext, key: Hashable, compute: Callable[[], T]) -> T:
+    """``ctx.derived(key, compute)``, with a failure remembered too: it is paid for once."""
+
+    def attempt() -> Any:
+        try:
+            return compute()
+        except Exception as exc:  # re-raised by every ask
+            return _Failure(exc)
+
+    outcome = ctx.derived(key, attempt)
+    if isinstance(outcome, _Failure):
+        raise outcome.error
+    return outcome
+
+
+def context_coefficients(ctx: AuditContext) -> pd.Series | None:
+    """:func:`coefficient_importance` of an audit's model, computed once per context.
+
+    The |standardized coefficient| per input column, with the context's data
+    and row weights (None when the model is not linear): the importance
+    table's ``coefficient`` column, and the same numbers as the weight
+    analysis's ``by_source["weight"]``.
+    """
+    return _remember(
+        ctx,
+        ("coefficients",),
+        lambda: coefficient_importance(ctx.adapter, ctx.X, ctx.sample_weight),
+    )
+
+
+def context_weights(ctx: AuditContext) -> WeightsResult:
+    """The weight analysis of an audit's model (what the ``weights`` analyzer reports).
+
+    With the context's data, row weights, policy and the sensitive attributes
+    that are model inputs; :func:`analyze_weights` builds a context and calls
+    this, so its result equals the audit's.
+
+    Raises
+    ------
+    UnsupportedModelError
+        The model's parameters are not per-feature weights.
+    """
+    return weights_from_adapter(
+        ctx.adapter,
+        ctx.X,
+        sensitive_in_model=ctx.sensitive_in_model,
+        policy=ctx.policy,
+        sample_weight=ctx.sample_weight,
+    )
 
 
 def as_frame(X: Any, adapter: ModelAdapter) -> pd.DataFrame:
@@ -96,28 +171,21 @@ def _inputs(adapter: ModelAdapter, X: pd.DataFrame) -> list[str]:
     return list(adapter.input_features or [str(c) for c in X.columns])
 
 
-def _sensitive_in_model(
-    sensitive_features: str | Sequence[str] | None, adapter: ModelAdapter, X: pd.DataFrame
-) -> tuple[str, ...]:
-    if sensitive_features is None:
-        return ()
-    names = (
-        [sensitive_features] if isinstance(sensitive_features, str) else list(sensitive_features)
-    )
-    used = set(_inputs(adapter, X))
-    return tuple(str(n) for n in names if str(n) in used)
-
-
 def analyze_weights(
     model: Any,
     X: Any,
     *,
-    sensitive_features: str | Sequence[str] | None = None,
+    sensitive_features: Any = None,
     policy: Policy | None = None,
     sample_weight: Any = None,
     adapter_options: dict[str, Any] | None = None,
 ) -> WeightsResult:
     """Read a fitted model's learned weights on audit data and judge them.
+
+    The inputs are validated as :func:`audit.audit_model` validates them
+    (:func:`audit.context.build_context`) and the analysis is
+    :func:`context_weights` of that context, so the result equals the audit's
+    ``weights`` section on the same data.
 
     Parameters
     ----------
@@ -125,9 +193,9 @@ def analyze_weights(
         The fitted model (never modified).
     X : DataFrame-like, or 1-D array / Series of documents for text pipelines
         Audit data; column spreads are measured on it.
-    sensitive_features : str or sequence of str, optional
-        Names of sensitive columns; those that are model inputs are checked for
-        direct use (``sensitive_attribute_used``).
+    sensitive_features : column name(s), Series, DataFrame or array, optional
+        The sensitive attributes, as in :func:`audit.audit_model`; those that
+        are model inputs are checked for direct use (``sensitive_attribute_used``).
     policy : Policy, optional
         Thresholds (``weight_concentration``, ``sensitive_weight_share``).
     sample_weight : array-like, optional
@@ -147,15 +215,15 @@ def analyze_weights(
         The model's parameters are not per-feature weights (e.g. an RBF SVC, KNN).
     """
     adapter = make_adapter(model, **dict(adapter_options or {}))
-    frame = as_frame(X, adapter)
-    weights = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
-    return weights_from_adapter(
+    ctx = build_context(
         adapter,
-        frame,
-        sensitive_in_model=_sensitive_in_model(sensitive_features, adapter, frame),
-        policy=policy or Policy(),
-        sample_weight=weights,
+        as_frame(X, adapter),
+        None,
+        sensitive_features=sensitive_features,
+        sample_weight=sample_weight,
+        policy=policy,
     )
+    return context_weights(ctx)
 
 
 def weights_from_adapter(

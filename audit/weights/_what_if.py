@@ -41,6 +41,8 @@ from audit.errors import (
     UnknownColumnError,
     UnsupportedModelError,
 )
+from audit.fairness import group_metrics
+from audit.policy import Policy
 from audit.weights._analysis import model_kind
 from audit.weights._inputs import design_matrix
 from audit.weights._linear import coefficient_array
@@ -71,6 +73,7 @@ _NOT_EDITABLE = (
     "what_if edits the weights of linear models and torch networks; {model} ({kind}) has no "
     "weights to edit."
 )
+_GAP_METRICS = ("selection_rate", "tpr")
 _BAD_FRACTION = "PruneSmallest fraction must be a number in [0, 1]; got {value!r}."
 _BAD_STD = "AddNoise std must be a finite number >= 0; got {value!r}."
 _BAD_FACTOR = "{edit} factor must be a finite number; got {value!r}."
@@ -266,9 +269,12 @@ class WhatIfResult:
         ``metric, attribute, original, modified, difference`` (modified − original).
         Metrics: ``accuracy, precision, recall`` (binary: of the positive class;
         multiclass: macro averages), or ``r2, mae, rmse`` for regression; with
-        sensitive features and a binary task, per attribute
-        ``selection_rate_difference, selection_rate_ratio, tpr_difference,
-        tpr_ratio`` (max − min and min / max over groups).
+        sensitive features and a binary task, per attribute (and for the
+        intersection of several, ``"a × b"``) ``selection_rate_difference,
+        selection_rate_ratio, tpr_difference, tpr_ratio``: the fairness facts
+        of the same names (max − min and min / max over the groups with enough
+        evidence), so the ``original`` column equals what
+        :func:`audit.audit_model` reports for the model.
     edits : tuple of str
         What was changed, in order.
     n_values_edited : int
@@ -426,34 +432,47 @@ def _edit_torch(edit: Edit, module: Any, names: list[str], rng: np.random.Genera
 
 
 # --------------------------------------------------------------------- metrics
-def _group_rate_gaps(
-    y_true: np.ndarray, y_pred: np.ndarray, groups: np.ndarray, weight: np.ndarray | None
-) -> dict[str, float]:
-    """Selection rate and TPR per group; their max − min and min / max.
+def _group_gaps(ctx: AuditContext, y_pred: np.ndarray) -> list[tuple[str, str, float]]:
+    """Selection-rate and TPR gaps between groups, as the fairness analysis reports them.
 
-    TODO(lead): switch to ``audit.fairness.group_metrics(...).difference()/.ratio()``
-    once :mod:`audit.fairness` is importable; kept in this one function for that.
+    One :func:`audit.fairness.group_metrics` per sensitive attribute (and, with
+    several, one for their intersections, named ``"a × b"``), on the context's
+    0/1 labels and weights and the 0/1 predictions ``y_pred`` (1 = the
+    positive class). The gaps are the facts ``selection_rate.difference``,
+    ``selection_rate.ratio``, ``tpr.difference`` and ``tpr.ratio`` of that
+    result: between the groups with enough evidence (``policy.min_count``),
+    NaN with fewer than two. For the unmodified model they are the numbers
+    :func:`audit.audit_model` reports for the same data.
     """
-    codes, _ = pd.factorize(pd.Series(groups).astype(str), sort=True)
-    w = np.ones(len(codes)) if weight is None else np.asarray(weight, dtype=float)
-    n = np.bincount(codes, weights=w)
-    positives = np.bincount(codes, weights=w * y_true)
-    selected = np.bincount(codes, weights=w * y_pred) / n
-    with np.errstate(invalid="ignore", divide="ignore"):
-        tpr = np.bincount(codes, weights=w * y_true * y_pred) / positives
-    tpr = tpr[positives > 0]
-    out = {}
-    for name, rates in (("selection_rate", selected), ("tpr", tpr)):
-        if rates.size < 2:  # a gap between groups needs two groups with a value
-            out[f"{name}_difference"] = out[f"{name}_ratio"] = float("nan")
-            continue
-        high, low = float(rates.max()), float(rates.min())
-        out[f"{name}_difference"] = high - low
-        out[f"{name}_ratio"] = low / high if high > 0 else float("nan")
-    return out
+    sensitive = ctx.sensitive
+    assert sensitive is not None and ctx.targets.y_true01 is not None
+    columns = [str(c) for c in sensitive.columns]
+    tables = [(name, sensitive[[name]]) for name in columns]
+    if len(columns) > 1:
+        tables.append((" × ".join(columns), sensitive))
+    rows = []
+    for attribute, groups in tables:
+        facts = group_metrics(
+            ctx.targets.y_true01,
+            y_pred,
+            sensitive_features=groups,
+            sample_weight=ctx.sample_weight,
+            min_count=ctx.policy.min_count,
+            task="binary",
+        ).facts()
+        for metric in _GAP_METRICS:
+            for stat in ("difference", "ratio"):
+                value = facts[f"{metric}.{stat}"].value
+                rows.append(
+                    (f"{metric}_{stat}", attribute, float("nan") if value is None else value)
+                )
+    return rows
 
 
-def _metrics(ctx: AuditContext, y_pred: np.ndarray) -> list[tuple[str, str, float]]:
+def _metrics(
+    ctx: AuditContext, y_pred: np.ndarray, y_pred01: np.ndarray | None
+) -> list[tuple[str, str, float]]:
+    """The metric rows of one set of predictions (``y_pred01``: binary, 1 = positive class)."""
     from sklearn import metrics
 
     y = ctx.y_true
@@ -475,11 +494,8 @@ def _metrics(ctx: AuditContext, y_pred: np.ndarray) -> list[tuple[str, str, floa
         ("recall", "", float(metrics.recall_score(y, y_pred, **kwargs))),
     ]
     if ctx.task == "binary" and ctx.sensitive is not None:
-        yt = (np.asarray(y) == ctx.pos_label).astype(float)
-        yp = (np.asarray(y_pred) == ctx.pos_label).astype(float)
-        for attribute in ctx.sensitive.columns:
-            gaps = _group_rate_gaps(yt, yp, ctx.sensitive[attribute].to_numpy(), w)
-            rows += [(name, str(attribute), value) for name, value in gaps.items()]
+        assert y_pred01 is not None
+        rows += _group_gaps(ctx, y_pred01)
     return rows
 
 
@@ -503,6 +519,7 @@ def what_if(
     pos_label: Any = None,
     random_state: int | None = 0,
     adapter_options: Mapping[str, Any] | None = None,
+    policy: Policy | None = None,
 ) -> WhatIfResult:
     """Edit a copy of the model's weights and compare metrics before and after.
 
@@ -527,6 +544,9 @@ def what_if(
         Seed of edits that draw noise without their own ``random_state``.
     adapter_options : mapping, optional
         Passed to :func:`audit.adapters.make_adapter` (torch: ``task``, ``preprocess``, ...).
+    policy : Policy, optional
+        Its ``min_count``: groups with less evidence are left out of the gaps,
+        as in the fairness analysis.
 
     Returns
     -------
@@ -557,6 +577,7 @@ def what_if(
         pos_label=pos_label,
         random_state=random_state,
         adapter_options=options,
+        policy=policy,
     )
     kind = model_kind(ctx.adapter)
     if kind not in ("linear", "torch"):
@@ -574,7 +595,9 @@ def what_if(
             count += _edit_sklearn(edit, final, names, sources, rng)
     modified = np.asarray(edited_adapter.predict(ctx.X))
     original = np.asarray(ctx.y_pred)
-    before, after = _metrics(ctx, original), _metrics(ctx, modified)
+    modified01 = (modified == ctx.pos_label).astype(np.int8) if ctx.task == "binary" else None
+    before = _metrics(ctx, original, ctx.targets.y_pred01)  # the audit's own targets
+    after = _metrics(ctx, modified, modified01)
     table = pd.DataFrame(
         {
             "metric": [m for m, _, _ in before],

@@ -8,7 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from audit.errors import DataValidationError, LengthMismatchError, MissingValueError
+from audit import _inputs as core
+from audit.errors import (
+    DataValidationError,
+    InvalidParameterError,
+    LengthMismatchError,
+    MissingValueError,
+)
 from audit.fairness import _custom as custom_mod
 from audit.fairness import _engine as engine
 from audit.fairness import _group_metrics as gm_mod
@@ -50,27 +56,27 @@ CASES = [
         "length mismatch",
         {"y_pred": Y_PRED[:5]},
         LengthMismatchError,
-        inputs_mod._LENGTH_MISMATCH.format(lengths="y_true has 6, y_pred has 5"),
+        core.LENGTH_MISMATCH.format(reference="y_true", n=6, others="y_pred has 5"),
     ),
     (
         "sensitive length mismatch",
         {"sensitive_features": GROUPS[:4]},
         LengthMismatchError,
-        groups_mod._SENSITIVE_ROWS.format(n_rows=6, name="sensitive_feature_0", n_feature=4),
+        core.LENGTH_MISMATCH.format(reference="y_true", n=6, others="sensitive_features has 4"),
     ),
     (
         "sensitive columns of different lengths",
         {"sensitive_features": {"a": [1, 2, 3, 4, 5, 6], "b": [1, 2]}},
         LengthMismatchError,
-        groups_mod._SENSITIVE_LENGTHS.format(lengths="a=6, b=2"),
+        core.LENGTH_MISMATCH.format(
+            reference="sensitive_features['a']", n=6, others="sensitive_features['b'] has 2"
+        ),
     ),
     (
         "weights length mismatch",
         {"sample_weight": np.ones(3)},
         LengthMismatchError,
-        inputs_mod._LENGTH_MISMATCH.format(
-            lengths="y_true has 6, y_pred has 6, sample_weight has 3"
-        ),
+        core.LENGTH_MISMATCH.format(reference="y_true", n=6, others="sample_weight has 3"),
     ),
     (
         "empty input",
@@ -147,7 +153,7 @@ CASES = [
     (
         "bad task",
         {"task": "ranking"},
-        DataValidationError,
+        InvalidParameterError,
         inputs_mod._BAD_TASK.format(
             allowed="'auto', 'binary', 'multiclass', 'regression'", value="ranking"
         ),
@@ -190,58 +196,72 @@ CASES = [
         "missing sensitive value",
         {"sensitive_features": pd.Series(["a", None, "b", "b", np.nan, "c"], name="sex")},
         MissingValueError,
-        groups_mod._MISSING_SENSITIVE.format(name="sex", count=2, rows="1, 4"),
+        core.MISSING_SENSITIVE.format(
+            name="sex", count=2, rows="1, 4", fix=groups_mod._MISSING_FIX
+        ),
     ),
     (
         "bad missing policy",
         {"missing": "drop"},
-        DataValidationError,
+        InvalidParameterError,
         groups_mod._BAD_MISSING.format(value="drop"),
     ),
     (
         "sensitive features as a scalar",
         {"sensitive_features": 3},
         DataValidationError,
-        groups_mod._BAD_SENSITIVE_TYPE.format(kind="int"),
+        core.BAD_SENSITIVE_TYPE.format(kind="int"),
     ),
     (
         "3-D sensitive array",
         {"sensitive_features": np.zeros((6, 2, 2))},
         DataValidationError,
-        groups_mod._BAD_SENSITIVE_NDIM.format(shape=(6, 2, 2)),
+        core.BAD_SENSITIVE_NDIM.format(shape=(6, 2, 2)),
     ),
     (
         "no sensitive columns",
         {"sensitive_features": pd.DataFrame(index=range(6))},
         DataValidationError,
-        groups_mod._NO_SENSITIVE_COLUMNS,
+        core.NO_SENSITIVE_COLUMNS,
     ),
     (
         "duplicate sensitive names",
         {"sensitive_features": pd.DataFrame([[1, 2]] * 6, columns=["a", "a"])},
         DataValidationError,
-        groups_mod._DUPLICATE_SENSITIVE_NAME.format(name="a"),
+        core.DUPLICATE_SENSITIVE.format(names=["a"]),
     ),
-    ("n_boot < 0", {"n_boot": -1}, DataValidationError, engine._BAD_N_BOOT.format(value=-1)),
-    ("n_boot float", {"n_boot": 2.5}, DataValidationError, engine._BAD_N_BOOT.format(value=2.5)),
-    ("ci = 1", {"ci": 1.0}, DataValidationError, engine._BAD_CI.format(value=1.0)),
+    (
+        "n_boot < 0",
+        {"n_boot": -1},
+        InvalidParameterError,
+        core.BAD_COUNT.format(what="n_boot", value=-1),
+    ),
+    (
+        "n_boot float",
+        {"n_boot": 2.5},
+        InvalidParameterError,
+        core.BAD_COUNT.format(what="n_boot", value=2.5),
+    ),
+    ("ci = 1", {"ci": 1.0}, InvalidParameterError, core.BAD_CI.format(value=1.0)),
     (
         "min_count < 0",
         {"min_count": -3},
-        DataValidationError,
-        engine._BAD_MIN_COUNT.format(value=-3),
+        InvalidParameterError,
+        core.BAD_COUNT.format(what="min_count", value=-3),
     ),
     (
         "zero_division text",
         {"zero_division": "warn"},
-        DataValidationError,
+        InvalidParameterError,
         engine._BAD_ZERO_DIVISION.format(value="warn"),
     ),
     (
         "random_state legacy",
         {"random_state": np.random.RandomState(0)},
-        DataValidationError,
-        engine._BAD_RANDOM_STATE.format(kind="RandomState"),
+        InvalidParameterError,
+        core.BAD_RANDOM_STATE.format(
+            more=", a numpy SeedSequence or Generator", value="a RandomState"
+        ),
     ),
     (
         "metrics not callables",
@@ -320,6 +340,6 @@ def test_custom_path_needs_metrics() -> None:
 
 def test_errors_are_raised_before_any_work_on_rows() -> None:
     # settings are checked first: a bad n_boot is reported even with bad data
-    with pytest.raises(DataValidationError) as info:
+    with pytest.raises(InvalidParameterError) as info:
         group_metrics([0, np.nan], [0, 1], sensitive_features=["a", "b"], n_boot=-1)
-    assert str(info.value) == engine._BAD_N_BOOT.format(value=-1)
+    assert str(info.value) == core.BAD_COUNT.format(what="n_boot", value=-1)

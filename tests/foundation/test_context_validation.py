@@ -56,7 +56,7 @@ def test_nan_in_sensitive(model, biased):
     s = biased.X["group"].astype(object).copy()
     s.iloc[5] = None
     with pytest.raises(
-        MissingValueError, match=r"sensitive feature 'group' contains 1.*position\(s\) 5"
+        MissingValueError, match=r"Sensitive feature 'group' contains 1.*position\(s\) 5"
     ):
         build_context(model, biased.X, biased.y, sensitive_features=s)
 
@@ -72,9 +72,14 @@ def test_unknown_column_suggests_closest(model, biased):
 
 
 def test_misaligned_pandas_index(model, biased):
+    # the same labels in another order: aligned by label, not paired by position
     s = biased.X["group"].sample(frac=1.0, random_state=0)
-    with pytest.raises(DataValidationError, match="index differs from X's index"):
-        build_context(model, biased.X, biased.y, sensitive_features=s)
+    ctx = build_context(model, biased.X, biased.y, sensitive_features=s)
+    assert ctx.sensitive["group"].tolist() == biased.X["group"].tolist()
+    # other labels: refused, naming the input and the first label that differs
+    shifted = biased.X["group"].set_axis(biased.X.index + 1)
+    with pytest.raises(DataValidationError, match="index of sensitive_features differs"):
+        build_context(model, biased.X, biased.y, sensitive_features=shifted)
 
 
 def test_external_sensitive_series_and_dict(model, biased):

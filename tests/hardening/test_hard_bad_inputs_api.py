@@ -18,8 +18,9 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 
 import audit
+from audit import _inputs as core
 from audit import context as context_mod
-from audit._audit import _BAD_N_BOOT, _BAD_POLICY, _BAD_RANDOM_STATE
+from audit._audit import _BAD_POLICY
 from audit.errors import (
     DataValidationError,
     FeatureMismatchError,
@@ -31,7 +32,6 @@ from audit.errors import (
     UnknownColumnError,
     UnsupportedModelError,
 )
-from audit.fairness import _groups as groups_mod
 from audit.fairness import _inputs as inputs_mod
 from audit.fairness import group_metrics
 from audit.gates import _assert as assert_mod
@@ -99,7 +99,7 @@ AUDIT_MODEL_CASES: list[Case] = [
         lambda s: _audit(s, sensitive_features=pd.Series(_at(np.ones(N_ROWS), 7, np.inf))),
         MissingValueError,
         ValueError,
-        ("sensitive feature", "1 missing value(s) (NaN/None/inf)", "row position(s) 7"),
+        (core.INFINITE_SENSITIVE.format(name="sensitive_feature_0", count=1, rows="7"),),
     ),
     (
         "AM06-nan-in-weights",
@@ -148,7 +148,7 @@ AUDIT_MODEL_CASES: list[Case] = [
         lambda s: _audit(s, sensitive_features=["sex", "sex"]),
         DataValidationError,
         ValueError,
-        (context_mod._DUPLICATE_SENSITIVE.format(names=["sex"]),),
+        (core.DUPLICATE_SENSITIVE.format(names=["sex"]),),
     ),
     (
         "AM13-target-also-sensitive",
@@ -197,21 +197,21 @@ AUDIT_MODEL_CASES: list[Case] = [
         lambda s: _audit(s, n_boot=-5),
         InvalidParameterError,
         ValueError,
-        (_BAD_N_BOOT.format(value=-5),),
+        (core.BAD_COUNT_OR_NONE.format(what="n_boot", value=-5),),
     ),
     (
         "AM20-n-boot-text",
         lambda s: _audit(s, n_boot="100"),
         InvalidParameterError,
         TypeError,
-        (_BAD_N_BOOT.format(value="100"),),
+        (core.BAD_COUNT_OR_NONE.format(what="n_boot", value="'100'"),),
     ),
     (
         "AM21-random-state-negative",
         lambda s: _audit(s, random_state=-1),
         InvalidParameterError,
         ValueError,
-        (_BAD_RANDOM_STATE.format(value=-1),),
+        (core.BAD_RANDOM_STATE.format(more="", value=-1),),
     ),
     (
         "AM22-policy-as-dict",
@@ -270,7 +270,7 @@ GROUP_METRICS_CASES: list[Case] = [
         lambda s: _gm(s, sensitive_features=pd.Series(_at(np.ones(N_ROWS), 6, np.inf), name="g")),
         MissingValueError,
         ValueError,
-        (groups_mod._INFINITE_SENSITIVE.format(name="g", count=1, rows="6"),),
+        (core.INFINITE_SENSITIVE.format(name="g", count=1, rows="6"),),
     ),
     (
         "GM05-labels-0-2",

@@ -91,7 +91,7 @@ def _error(capsys: pytest.CaptureFixture[str], code: int) -> str:
         (("--model", "{files}/data.csv"), "Unsupported model file type '.csv'"),
         (("--target", "label"), "Unknown column 'label' in X (target)"),
         (("--sensitive", " , "), cli_mod._NO_SENSITIVE.format(value=" , ")),
-        (("--sensitive", "sex,sex"), "names the column(s) ['sex'] more than once"),
+        (("--sensitive", "sex,sex"), "sensitive_features names ['sex'] more than once"),
         (("--sensitive", "y"), "'y' is the target column"),
         (("--config", "{files}/nope.toml"), "Config file not found: {files}/nope.toml"),
         (("--out", "{files}/data.csv"), "it exists and is not a folder"),

@@ -7,6 +7,7 @@ from sklearn.linear_model import LogisticRegression
 
 import audit
 from audit.analyzers import get_analyzer, quantities, run_analyzer
+from audit.attributions import attributions_key
 from audit.context import build_context
 from audit.proxies import SHAP
 
@@ -18,8 +19,7 @@ def test_reliance_is_shap_and_shared_with_the_attribution_analyzer(biased):
     alone = run_analyzer("proxies", get_analyzer("proxies"), ctx)
     assert alone.result.reliance_source == SHAP
     # the proxies analyzer asked for the attributions; the attribution analyzer reuses them
-    key = quantities._key("attributions", quantities.attribution_settings(ctx))
-    assert ctx.is_derived(key)
+    assert ctx.is_derived(attributions_key(quantities.attribution_settings(ctx)))
     attributions = run_analyzer("attributions", get_analyzer("attributions"), ctx)
     assert attributions.result is quantities.attributions(ctx)
     reliance = quantities.reliance(ctx)
@@ -31,8 +31,9 @@ def test_reliance_is_shap_and_shared_with_the_attribution_analyzer(biased):
 def test_proxies_alone_equal_proxies_in_the_full_audit(biased):
     X = biased.X.drop(columns=["group"])
     model = LogisticRegression().fit(X, biased.y)
-    alone = audit.audit_model(model, biased.X, biased.y, sensitive_features="group",
-                              analyzers=["proxies"])
+    alone = audit.audit_model(
+        model, biased.X, biased.y, sensitive_features="group", analyzers=["proxies"]
+    )
     full = audit.audit_model(model, biased.X, biased.y, sensitive_features="group")
     a, b = alone.proxies.table, full.proxies.table
     assert a.equals(b)

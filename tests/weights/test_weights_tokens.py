@@ -9,7 +9,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 from audit.datasets._sentiment import load_sentiment
-from audit.errors import DataValidationError, UnsupportedModelError
+from audit.errors import DataValidationError, FeatureMismatchError, UnsupportedModelError
 from audit.weights import analyze_weights, token_weights
 
 POSITIVE_WORDS = {
@@ -127,5 +127,6 @@ def test_errors():
     model = make_pipeline(TfidfVectorizer(), LogisticRegression()).fit(df["text"], df["label"])
     with pytest.raises(DataValidationError, match="k must be"):
         token_weights(model, k=0)
-    with pytest.raises(DataValidationError, match="one column of documents"):
+    # validated as audit_model validates it: the adapter's feature check, one error class
+    with pytest.raises(FeatureMismatchError, match="one column of documents"):
         analyze_weights(model, df)
