@@ -12,6 +12,9 @@ made:
   naming rule (a named Series keeps its name; unnamed features are
   ``sensitive_feature_0``, ``sensitive_feature_1``, ..., as in fairlearn);
   :func:`check_sensitive_values` the checks of their values;
+* **labels and model outputs** — :func:`label_kind` / :func:`type_names` tell text
+  labels from numbers (never converted into each other); :func:`check_model_outputs`
+  checks a model's predictions and probabilities once, before any analyzer runs;
 * **settings** — :func:`resolve_random_state` (``None`` means fresh OS entropy,
   numpy's meaning), :func:`check_count` and :func:`check_ci` raise
   :class:`~audit.errors.InvalidParameterError`.
@@ -34,6 +37,7 @@ from audit.errors import (
     InvalidParameterError,
     LengthMismatchError,
     MissingValueError,
+    ModelOutputError,
 )
 
 __all__ = [
@@ -44,13 +48,19 @@ __all__ = [
     "BAD_SENSITIVE_NDIM",
     "BAD_SENSITIVE_TYPE",
     "BAD_SENSITIVE_WITH_X",
+    "COLLIDING_SENSITIVE",
     "DUPLICATE_SENSITIVE",
     "INDEX_MISMATCH",
     "INFINITE_SENSITIVE",
     "LENGTH_MISMATCH",
     "MAX_SEED",
+    "LABEL_TYPES",
     "MISSING_SENSITIVE",
     "MIXED_SENSITIVE",
+    "MIXED_TYPES_SENSITIVE",
+    "MODEL_OUTPUT_NONFINITE",
+    "MODEL_OUTPUT_RANGE",
+    "MODEL_OUTPUT_UNKNOWN_LABELS",
     "NO_SENSITIVE_COLUMNS",
     "UNHASHABLE_SENSITIVE",
     "align_rows",
@@ -59,14 +69,20 @@ __all__ = [
     "check_finite_labels",
     "check_label_types",
     "check_lengths",
+    "check_model_outputs",
+    "check_one_label_type",
     "check_sensitive_values",
     "first_rows",
+    "label_kind",
+    "label_types_error",
     "fresh_seed",
     "missing_sensitive_error",
     "resolve_random_state",
     "sensitive_columns",
     "sensitive_frame",
+    "type_names",
     "unhashable_sensitive_error",
+    "where_rows",
 ]
 
 # ------------------------------------------------------------------ messages
@@ -108,6 +124,16 @@ MIXED_SENSITIVE = (
     "({first!r} and {second!r}), so they would be two groups with one label. Convert the "
     "column to one type first, e.g. .astype(str)."
 )
+MIXED_TYPES_SENSITIVE = (
+    "Sensitive feature {name!r} mixes values of the types {types} (e.g. {examples}); the "
+    "groups of one feature must be labelled with one type so they can be told apart and "
+    "ordered. Convert the column to one type first, e.g. .astype(str)."
+)
+COLLIDING_SENSITIVE = (
+    "sensitive_features has the keys {keys}, which all become the feature name {name!r} "
+    "(feature names are text), so one feature would silently replace the other. Give each "
+    "sensitive feature a distinct name."
+)
 UNHASHABLE_SENSITIVE = (
     "Sensitive feature {name!r} holds values that cannot be group labels (e.g. a "
     "{kind}); use strings, numbers or categories."
@@ -120,6 +146,29 @@ BAD_RANDOM_STATE = (
     "random_state must be None (fresh entropy) or an int in [0, 2**32 - 1]{more}; got {value}."
 )
 _GENERATORS = ", a numpy SeedSequence or Generator"
+LABEL_TYPES = (
+    "{what} are of type {types} (e.g. {examples}) but {other} are of type {other_types} (e.g. "
+    "{other_examples}); labels are never converted, so '1' and 1 would be different classes. "
+    "Convert them to one type first, e.g. {fix}."
+)
+MODEL_OUTPUT_NONFINITE = (
+    "The model {model} returned NaN or infinite {what} for {count} of {n} row(s), at {rows}. "
+    "Model outputs must be finite numbers; nothing was audited (these rows would otherwise "
+    "count as a class silently). Check the model on these rows (e.g. a network that "
+    "overflows, or NaN in its weights or inputs), or drop them from X."
+)
+MODEL_OUTPUT_RANGE = (
+    "The model {model} returned probabilities outside [0, 1] for {count} of {n} row(s), at "
+    "{rows} (min {low}, max {high}). predict_proba must return probabilities in [0, 1]; if "
+    "the model returns logits or scores, say so (a torch module: output='logits')."
+)
+MODEL_OUTPUT_UNKNOWN_LABELS = (
+    "The model {model} predicted labels {labels} (type {types}) that are not among its "
+    "classes {classes} (type {class_types}), for {count} of {n} row(s), at {rows}. "
+    "Predictions are matched to the classes as they are, never converted, so these rows "
+    "would belong to no class. Make predict return values of the model's classes (e.g. "
+    "wrap the model so its predictions have the classes' type)."
+)
 
 _DEFAULT_NAME = "sensitive_feature_{}"
 
@@ -136,6 +185,83 @@ def first_rows(mask: np.ndarray, limit: int = 5) -> str:
     rows = np.flatnonzero(mask)
     text = ", ".join(str(int(r)) for r in rows[:limit])
     return text + (", ..." if rows.size > limit else "")
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds (for messages and type names)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def where_rows(mask: np.ndarray, index: pd.Index | None = None, limit: int = 5) -> str:
+    """The first ``limit`` rows where ``mask`` is true, as positions and, if they differ, labels.
+
+    Examples
+    --------
+    >>> where_rows(np.array([False, True, True]), pd.Index(["a", "b", "c"]))
+    "row position(s) 1, 2 (index label(s) 'b', 'c')"
+    """
+    text = f"row position(s) {first_rows(mask, limit)}"
+    if index is None or len(index) != len(mask) or index.equals(pd.RangeIndex(len(index))):
+        return text
+    rows = np.flatnonzero(mask)
+    labels = ", ".join(repr(_plain(label)) for label in index[rows[:limit]])
+    return text + f" (index label(s) {labels}{', ...' if rows.size > limit else ''})"
+
+
+def type_names(values: Any, limit: int = 5) -> list[str]:
+    """The distinct Python types of ``values``, in order of appearance (numpy scalars unwrapped).
+
+    Examples
+    --------
+    >>> type_names(np.array([1, "1"], dtype=object))
+    ['int', 'str']
+    """
+    seen: dict[str, None] = {}
+    for value in values:
+        seen.setdefault(type(_plain(value)).__name__, None)
+        if len(seen) >= limit:
+            break
+    return list(seen)
+
+
+_NUMBER_KINDS = frozenset({"integer", "floating", "mixed-integer-float", "decimal", "boolean"})
+
+
+def label_kind(values: np.ndarray) -> Literal["text", "number"] | None:
+    """Whether labels are text (``'0'``, ``'yes'``) or numbers (``0``, ``1.0``, ``True``).
+
+    None when they are neither, mixed, or empty. Text and number labels are never
+    matched with each other: ``'1'`` and ``1`` are different labels.
+    """
+    kind = values.dtype.kind
+    if kind in "US":
+        return "text"
+    if kind in "biuf":
+        return "number"
+    if kind != "O" or len(values) == 0:
+        return None
+    inferred = pd.api.types.infer_dtype(values, skipna=True)
+    if inferred in ("string", "bytes"):
+        return "text"
+    return "number" if inferred in _NUMBER_KINDS else None
+
+
+def label_types_error(
+    what: str, values: np.ndarray, other: str, other_values: np.ndarray, fix: str
+) -> str:
+    """The :data:`LABEL_TYPES` message for two label arrays of different kinds."""
+
+    distinct = sorted(pd.unique(pd.Series(values, copy=False)), key=str)
+    other_distinct = sorted(pd.unique(pd.Series(other_values, copy=False)), key=str)
+    return LABEL_TYPES.format(
+        what=what,
+        types=" and ".join(type_names(distinct)),
+        examples=", ".join(repr(_plain(v)) for v in distinct[:3]),
+        other=other,
+        other_types=" and ".join(type_names(other_distinct)),
+        other_examples=", ".join(repr(_plain(v)) for v in other_distinct[:3]),
+        fix=fix,
+    )
 
 
 # ------------------------------------------------------------------ rows
@@ -274,6 +400,17 @@ def _is_names(sensitive_features: Any) -> bool:
     )
 
 
+def _check_colliding_names(keys: Sequence[Any]) -> None:
+    """Refuse distinct keys that become one feature name (``0`` and ``'0'``)."""
+    by_name: dict[str, list[Any]] = {}
+    for key in keys:
+        by_name.setdefault(str(key), []).append(key)
+    for name, group in by_name.items():
+        if len({(type(key), key) for key in group}) > 1:
+            shown = " and ".join(f"{_plain(k)!r} ({type(_plain(k)).__name__})" for k in group)
+            raise DataValidationError(COLLIDING_SENSITIVE.format(keys=shown, name=name))
+
+
 def _raw_columns(sf: Any, X: pd.DataFrame | None) -> list[tuple[str, pd.Series]]:
     """Split ``sensitive_features`` into named pandas Series, one per feature."""
     bad = BAD_SENSITIVE_TYPE if X is None else BAD_SENSITIVE_WITH_X
@@ -287,10 +424,12 @@ def _raw_columns(sf: Any, X: pd.DataFrame | None) -> list[tuple[str, pd.Series]]
         check_columns(names, X, where="X (sensitive_features)")
         return [(name, X[name]) for name in names]
     if isinstance(sf, pd.DataFrame):
+        _check_colliding_names(list(sf.columns))
         return [(str(c), sf.iloc[:, i]) for i, c in enumerate(sf.columns)]
     if isinstance(sf, pd.Series):
         return [(str(sf.name) if sf.name is not None else _DEFAULT_NAME.format(0), sf)]
     if isinstance(sf, Mapping):
+        _check_colliding_names(list(sf.keys()))
         return [(str(k), _as_series(v, str(k))) for k, v in sf.items()]
     if isinstance(sf, np.ndarray):
         return _array_columns(sf)
@@ -444,6 +583,31 @@ def check_sensitive_values(series: pd.Series, name: str, *, fix: str) -> None:
         except TypeError:
             raise unhashable_sensitive_error(series, name) from None
         check_label_types(levels, name)
+        check_one_label_type(levels, name)
+
+
+def check_one_label_type(levels: pd.Index | np.ndarray, name: str) -> None:
+    """Refuse group labels of several types (``1``, ``'a'``, ``2.5``); ints with floats are fine.
+
+    The audit orders and reports every group; labels of mixed types cannot be
+    ordered, and usually mean a column read with the wrong types.
+    """
+    levels = pd.Index(levels)
+    if levels.dtype != object or len(levels) < 2:
+        return
+    inferred = pd.api.types.infer_dtype(levels, skipna=True)
+    if not inferred.startswith("mixed") or inferred == "mixed-integer-float":
+        return
+    firsts: dict[str, Any] = {}
+    for value in levels:
+        firsts.setdefault(type(_plain(value)).__name__, _plain(value))
+    raise DataValidationError(
+        MIXED_TYPES_SENSITIVE.format(
+            name=name,
+            types=", ".join(firsts),
+            examples=", ".join(repr(v) for v in list(firsts.values())[:5]),
+        )
+    )
 
 
 def sensitive_frame(
@@ -471,6 +635,107 @@ def sensitive_frame(
     for name in frame.columns:
         check_sensitive_values(frame[name], name, fix=fix)
     return frame
+
+
+# ------------------------------------------------------------------ model outputs
+def _nonfinite_rows(values: np.ndarray) -> np.ndarray:
+    """Rows (of a 1-D or 2-D array) holding NaN / None / inf."""
+    if values.dtype.kind in "biu":
+        return np.zeros(len(values), dtype=bool)
+    if values.dtype.kind in "fc":
+        bad = ~np.isfinite(values)
+    elif values.dtype.kind == "O":
+        flat = pd.Series(values.reshape(-1), copy=False)
+        bad = np.asarray(flat.isna() | flat.isin([np.inf, -np.inf]), dtype=bool)
+        bad = bad.reshape(values.shape)
+    else:
+        return np.zeros(len(values), dtype=bool)
+    return bad.any(axis=1) if bad.ndim == 2 else bad
+
+
+def check_model_outputs(
+    model: str,
+    y_pred: np.ndarray,
+    proba: np.ndarray | None,
+    *,
+    classes: np.ndarray | None = None,
+    index: pd.Index | None = None,
+) -> None:
+    """Check a model's outputs once, before anything reads them.
+
+    Parameters
+    ----------
+    model : str
+        The model's display name, for messages.
+    y_pred : numpy.ndarray
+        What ``predict`` returned, one entry per row.
+    proba : numpy.ndarray or None
+        What ``predict_proba`` returned, shape (n, n_classes), if anything.
+    classes : numpy.ndarray, optional
+        The model's classes (classification); every prediction must be one of them.
+    index : pandas.Index, optional
+        The data's index, to name the offending rows by label too.
+
+    Raises
+    ------
+    ModelOutputError
+        NaN / inf predictions or probabilities, probabilities outside [0, 1], or
+        predicted labels that are not among ``classes`` (e.g. ``'1'`` for the
+        class ``1``). The message names how many rows and the first of them.
+    """
+    n = len(y_pred)
+    bad_pred = _nonfinite_rows(y_pred)
+    bad_proba = np.zeros(n, dtype=bool)
+    numeric_proba = None
+    if proba is not None:
+        numeric_proba = np.asarray(proba)
+        if numeric_proba.dtype.kind not in "biufc":
+            numeric_proba = pd.DataFrame(numeric_proba).apply(pd.to_numeric, errors="coerce")
+            numeric_proba = numeric_proba.to_numpy(dtype=float)
+        if len(numeric_proba) == n:
+            bad_proba = _nonfinite_rows(numeric_proba)
+    bad = bad_pred | bad_proba
+    if bad.any():
+        what = " and ".join(
+            w for w, b in (("predictions", bad_pred), ("probabilities", bad_proba)) if b.any()
+        )
+        raise ModelOutputError(
+            MODEL_OUTPUT_NONFINITE.format(
+                model=model, what=what, count=int(bad.sum()), n=n, rows=where_rows(bad, index)
+            )
+        )
+    if numeric_proba is not None and len(numeric_proba) == n and numeric_proba.size:
+        outside = (numeric_proba < 0) | (numeric_proba > 1)
+        outside = outside.any(axis=1) if outside.ndim == 2 else outside
+        if outside.any():
+            raise ModelOutputError(
+                MODEL_OUTPUT_RANGE.format(
+                    model=model,
+                    count=int(outside.sum()),
+                    n=n,
+                    rows=where_rows(outside, index),
+                    low=float(numeric_proba.min()),
+                    high=float(numeric_proba.max()),
+                )
+            )
+    if classes is None or y_pred.ndim != 1 or n == 0:
+        return
+    # isin hashes the few classes, not the rows
+    unknown = ~np.asarray(pd.Series(y_pred, copy=False).isin(classes.tolist()), dtype=bool)
+    if unknown.any():
+        labels = sorted(pd.unique(pd.Series(y_pred[unknown], copy=False)), key=str)
+        raise ModelOutputError(
+            MODEL_OUTPUT_UNKNOWN_LABELS.format(
+                model=model,
+                labels=[_plain(v) for v in labels[:10]],
+                types=", ".join(type_names(labels)),
+                classes=[_plain(v) for v in classes.tolist()[:10]],
+                class_types=", ".join(type_names(classes)),
+                count=int(unknown.sum()),
+                n=n,
+                rows=where_rows(unknown, index),
+            )
+        )
 
 
 # ------------------------------------------------------------------ settings

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from audit.errors import DataValidationError, ModelFileError
 
-__all__ = ["read_table"]
+__all__ = ["read_table", "read_text_columns"]
 
 _SUPPORTED = ".csv, .tsv, .txt (delimited text) and .parquet"
 _NOT_FOUND = "Data file not found: {path}"
@@ -31,6 +32,47 @@ def _sniff_separator(path: Path) -> str:
         return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
         return ","
+
+
+def read_text_columns(path: str | Path, columns: Sequence[str]) -> pd.DataFrame | None:
+    """The named columns of a delimited text file, read as text exactly as written.
+
+    Group codes are labels, not numbers: read as text, ``01`` and ``1`` stay two
+    groups and ``007`` keeps its zeros (pandas' type guessing would make both
+    ``1``). Empty cells (and pandas' default NA markers) are still missing
+    values. Call it after :func:`read_table` succeeded on the same file; column
+    names are matched after stripping spaces, as :func:`read_table` does.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The data file (.csv, .tsv or .txt).
+    columns : sequence of str
+        The columns to read; every one must be a column of the file.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        One text (object) column per name, in the order given, with a
+        ``RangeIndex`` like :func:`read_table`'s frame. None for a Parquet file,
+        whose columns keep the types stored in it.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in (".csv", ".tsv", ".txt") or not columns:
+        return None
+    wanted = [str(c).strip() for c in columns]
+    try:
+        frame = pd.read_csv(
+            path,
+            sep=_sniff_separator(path),
+            encoding="utf-8-sig",
+            usecols=lambda name: str(name).strip() in wanted,
+            dtype=str,
+        )
+    except (UnicodeDecodeError, pd.errors.ParserError, OSError, ValueError) as exc:
+        raise ModelFileError(f"Could not read {path} as {path.suffix.lower()}: {exc}") from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame[wanted]
 
 
 def read_table(path: str | Path) -> pd.DataFrame:

@@ -10,11 +10,15 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
+from audit._direct_use import direct_inputs
 from audit._frames import check_columns, to_1d_array, to_pandas_frame
 from audit._inputs import (
     align_rows,
     check_lengths,
+    check_model_outputs,
     first_rows,
+    label_kind,
+    label_types_error,
     resolve_random_state,
     sensitive_frame,
 )
@@ -208,7 +212,8 @@ class AuditContext:
     sensitive : pandas.DataFrame or None
         The sensitive attributes, one column each, aligned with X.
     sensitive_in_model : tuple of str
-        Sensitive attributes that are also model inputs.
+        Sensitive attributes that are also model inputs: a column the model
+        takes holds their values row for row (a shared name is not enough).
     sample_weight : numpy.ndarray or None
         Row weights.
     random_state : int
@@ -457,19 +462,36 @@ def build_context(
     y_pred, proba = _predict(adapter, frame)
     task: Task = adapter.task or "binary"
     classes = adapter.classes
+    # the model's outputs are checked once, here, before any analyzer reads them
+    check_model_outputs(
+        adapter.name,
+        y_pred,
+        proba,
+        classes=classes if task != "regression" else None,
+        index=frame.index,
+    )
     if y_true is not None and classes is not None:
         # isin hashes the few classes, not the rows, so it needs no row-sized hash table
         known = pd.Series(y_true, copy=False).isin(classes.tolist()).to_numpy()
         unknown = sorted(pd.unique(y_true[~known]).tolist(), key=str) if not known.all() else []
         if unknown:
-            raise DataValidationError(
-                _ONE_CLASS_LABELS.format(labels=unknown[:10], classes=classes.tolist())
-            )
+            message = _ONE_CLASS_LABELS.format(labels=unknown[:10], classes=classes.tolist())
+            given = np.asarray(unknown, dtype=object)
+            if {label_kind(given), label_kind(classes)} == {"text", "number"}:
+                # '1' and 1 are never converted into each other: say so, and how to fix it
+                fix = f"y.astype({type(classes.tolist()[0]).__name__})"
+                message += " " + label_types_error(
+                    "y's labels", given, "the model's classes", classes, fix
+                )
+            raise DataValidationError(message)
     targets = make_targets(
         task, classes, _readonly(y_true), _freeze(y_pred), _freeze(proba), pos_label
     )
-    used = set(adapter.input_features or [str(c) for c in frame.columns])
-    in_model = tuple(c for c in (sensitive.columns if sensitive is not None else []) if c in used)
+    # --- sensitive attributes the model takes: decided by the data (a model input holding
+    # their values row for row), not by a column's name (core: audit._direct_use).
+    model_inputs = adapter.input_features or [str(c) for c in frame.columns]
+    in_model = tuple(direct_inputs(frame, sensitive, model_inputs))
+    # --- end
     return AuditContext(
         adapter=adapter,
         X=frame,

@@ -16,6 +16,7 @@ __all__ = [
     "LengthMismatchError",
     "MissingValueError",
     "ModelFileError",
+    "ModelOutputError",
     "NotFittedModelError",
     "OptionalDependencyError",
     "ReportWriteError",
@@ -48,6 +49,17 @@ class LengthMismatchError(DataValidationError):
 
 class MissingValueError(DataValidationError):
     """NaN / None / inf found where values are required."""
+
+
+class ModelOutputError(DataValidationError):
+    """The model's own outputs are not usable, so nothing is audited.
+
+    Raised once, where the audit computes the predictions, before any analyzer
+    runs: predictions or probabilities that are NaN / infinite, probabilities
+    outside [0, 1], or predicted labels that are not among the model's
+    classes (e.g. ``predict`` returns ``'0'``/``'1'`` while ``classes_`` is
+    ``[0, 1]``). The message names how many rows and which.
+    """
 
 
 class UnknownColumnError(DataValidationError, KeyError):

@@ -25,7 +25,7 @@ from typing import Any, Literal
 from audit.errors import DataValidationError, InvalidParameterError, RuleSyntaxError
 from audit.rules import FAIRNESS_METRICS, closest_name, known_fact_names, parse_rule
 
-__all__ = ["DEFAULT_POLICY", "Policy"]
+__all__ = ["CORRECTIONS", "DEFAULT_POLICY", "Policy"]
 
 _BAD_POLICY_KEY = "Unknown policy setting {key!r} in {where}. Allowed settings: {allowed}."
 _TWICE = "Policy setting {key!r} is given twice in {where} (as {first!r} and {second!r})."
@@ -47,11 +47,14 @@ _NUMBERS: dict[str, tuple[float, float, bool, bool, str]] = {
     "weight_concentration": (0.0, 1.0, True, True, "a share in [0, 1]"),
     "sensitive_weight_share": (0.0, 1.0, True, True, "a share in [0, 1]"),
     "proxy_association": (0.0, 1.0, True, True, "an association in [0, 1]"),
+    "proxy_encoding": (0.0, 1.0, False, True, "an association in (0, 1] (e.g. 0.9)"),
     "attribution_gap": (1.0, math.inf, True, False, "a finite ratio >= 1 (e.g. 2.0)"),
 }
 _COUNTS = ("min_count", "n_boot", "proxy_top_k")
 _METRIC_LISTS = ("ratio_metrics", "difference_metrics")
 _INSUFFICIENT = ("warn", "fail", "pass")
+CORRECTIONS: tuple[str, ...] = ("holm", "bonferroni", "none")
+"""Multiple-comparison corrections of the parity tests (``Policy.multiple_comparisons``)."""
 
 
 def _shown(value: Any) -> str:
@@ -136,7 +139,12 @@ class Policy:
     ci : float
         Confidence level of bootstrap intervals.
     n_boot : int
-        Bootstrap replicates used by :func:`audit.audit_model` (0 = no CIs).
+        Bootstrap replicates used by :func:`audit.audit_model` and the CLI
+        (default 1,000; 0 = no intervals and no parity tests).
+    multiple_comparisons : {"holm", "bonferroni", "none"}
+        Correction of the pairwise parity tests that decide whether a
+        disparity is critical, over every pair of comparable groups of a
+        metric (Holm's step-down by default).
     insufficient : {"warn", "fail", "pass"}
         How gates treat "insufficient evidence".
     weight_concentration : float
@@ -150,6 +158,12 @@ class Policy:
         a candidate proxy of a sensitive attribute.
     proxy_top_k : int
         A candidate proxy is flagged when it is among the model's top-k features.
+    proxy_encoding : float
+        Association (Cramér's V / correlation ratio / normalised mutual
+        information, whichever is largest) at or above which a feature the
+        model reads is a near-perfect encoding of a sensitive attribute: a
+        ``proxy_encoding`` warning whatever the model's reliance on it, and
+        listed in the model card as a way the model sees the attribute.
     attribution_gap : float
         Ratio of a feature's mean |SHAP| between two groups above which the
         feature is flagged as acting differently per group.
@@ -165,12 +179,14 @@ class Policy:
     difference_metrics: tuple[str, ...] = ("selection_rate", "tpr", "fpr")
     min_count: int = 30
     ci: float = 0.95
-    n_boot: int = 0
+    n_boot: int = 1000
+    multiple_comparisons: Literal["holm", "bonferroni", "none"] = "holm"
     insufficient: Literal["warn", "fail", "pass"] = "warn"
     weight_concentration: float = 0.5
     sensitive_weight_share: float = 0.05
     proxy_association: float = 0.3
     proxy_top_k: int = 5
+    proxy_encoding: float = 0.9
     attribution_gap: float = 2.0
     rules: tuple[str, ...] = field(default_factory=tuple)
 
@@ -190,6 +206,14 @@ class Policy:
             settings[key] = _check_count(key, getattr(self, key))
         for key in _METRIC_LISTS:
             settings[key] = _check_names(key, getattr(self, key))
+        if not isinstance(self.multiple_comparisons, str) or self.multiple_comparisons not in (
+            CORRECTIONS
+        ):
+            raise _bad(
+                "multiple_comparisons",
+                "one of " + ", ".join(map(repr, CORRECTIONS)),
+                self.multiple_comparisons,
+            )
         if not isinstance(self.insufficient, str) or self.insufficient not in _INSUFFICIENT:
             raise _bad("insufficient", "one of 'warn', 'fail', 'pass'", self.insufficient)
         settings["rules"] = _check_rules(self.rules)

@@ -37,12 +37,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from audit.fairness._counts import MOMENTS, GroupCounts
-from audit.fairness._metrics import regression_metrics, regression_overall, score_metrics
+from audit.fairness._metrics import (
+    REGRESSION_SUMS,
+    regression_metrics,
+    regression_overall,
+    score_metrics,
+)
 
 __all__ = ["Replicates", "bootstrap", "percentile_interval"]
 
 # replicates per chunk are limited so that a chunk of cell draws stays small
-_CHUNK_CELLS = 4_000_000
+_CHUNK_CELLS = 100_000
 
 
 @dataclass(frozen=True)
@@ -201,18 +206,17 @@ def _regression(
     w = t["w"].to_numpy(dtype=np.float64)
     g = n.size
     d = len(MOMENTS)
+    stat = {name: t[name].to_numpy(dtype=np.float64) for name in REGRESSION_SUMS}
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_y = np.where(w > 0, t["sum_y"].to_numpy() / np.where(w > 0, w, 1), 0.0)
-    # first moments of u = w * (1, yc, pc, |e|, e^2, yc^2)
+        safe_w = np.where(w > 0, w, 1.0)
+        # group means of y, pred and y - pred, less the shifts (small numbers)
+        off_y = np.where(w > 0, stat["sum_y_shifted"] / safe_w, 0.0)
+        off_p = np.where(w > 0, stat["sum_pred_shifted"] / safe_w, 0.0)
+        mean_e = np.where(w > 0, stat["sum_err"] / safe_w, 0.0)
+    constant = stat["ss_y"] == 0  # every resample of constant targets is constant
+    # first moments of u = w * (1, yc, pc, |e|, e^2, yc^2); yc and pc are centred
     s = np.column_stack(
-        [
-            w,
-            np.zeros(g),
-            t["sum_pred"].to_numpy() - mean_y * w,
-            t["sum_abs_err"].to_numpy(),
-            t["sum_sq_err"].to_numpy(),
-            t["ss_y"].to_numpy(),
-        ]
+        [w, np.zeros(g), np.zeros(g), stat["sum_abs_err"], stat["sum_sq_err"], stat["ss_y"]]
     )
     q = np.empty((g, d, d))
     for a_i, a in enumerate(MOMENTS):
@@ -238,6 +242,8 @@ def _regression(
         for j in (0, 3, 4, 5):  # sums of non-negative quantities
             sums[..., j] = np.maximum(sums[..., j], 0.0)
         sums[k == 0] = 0.0
+        sums[:, constant, 1] = 0.0  # no rounding noise: R² stays degenerate
+        sums[:, constant, 5] = 0.0
         w_r, yc_r, pc_r, ae_r, se_r, yc2_r = (sums[..., j] for j in range(d))
         with np.errstate(invalid="ignore", divide="ignore"):
             ss_y = np.maximum(yc2_r - np.where(w_r > 0, yc_r**2 / np.where(w_r > 0, w_r, 1), 0), 0)
@@ -245,8 +251,11 @@ def _regression(
             [
                 k,
                 w_r,
-                yc_r + mean_y * w_r,
-                pc_r + mean_y * w_r,
+                np.broadcast_to(stat["shift_y"], k.shape),
+                np.broadcast_to(stat["shift_pred"], k.shape),
+                yc_r + off_y * w_r,
+                pc_r + off_p * w_r,
+                yc_r - pc_r + mean_e * w_r,
                 ae_r,
                 se_r,
                 ss_y,

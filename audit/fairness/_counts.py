@@ -23,10 +23,30 @@ regression
     ``n``, ``w``, ``sum_y``, ``sum_pred``, ``sum_abs_err``, ``sum_sq_err``
     (weighted sums of y, the prediction, ``|y - pred|`` and ``(y - pred)**2``)
     and ``ss_y``, the weighted sum of squares of y about the group's weighted
-    mean (for R²). For the bootstrap, the second moments ``m2_a_b`` of the
-    per-row vector ``u = w * (1, yc, pc, |e|, e**2, yc**2)`` where
-    ``yc = y - mean_y``, ``pc = pred - mean_y`` (group means) and
-    ``e = y - pred``.
+    mean (for R²). The metrics do not use ``sum_y`` and ``sum_pred``, which
+    lose the low digits of targets with a large offset (``1e8 + y``); they
+    use shifted sums: ``shift_y`` and ``shift_pred``, the target and the
+    prediction closest to 0 among the group's rows with a positive weight
+    (0 when those values have both signs, or there are none; a database
+    gets them from ``MIN`` and ``MAX`` per group),
+    ``sum_y_shifted`` and ``sum_pred_shifted``, the weighted sums of
+    ``y - shift_y`` and ``pred - shift_pred``, and ``sum_err``, the weighted
+    sum of ``e = y - pred``. The shift of a group whose targets are all equal
+    is that value, so it has ``sum_y_shifted == ss_y == 0`` exactly (rows of
+    weight 0 do not count, as in scikit-learn). For the bootstrap, the second
+    moments ``m2_a_b`` of the per-row vector
+    ``u = w * (1, yc, pc, |e|, e**2, yc**2)`` where ``yc = y - mean_y`` and
+    ``pc = pred - mean_pred`` (group means).
+
+Weights whose largest value lies outside ``[2**-64, 2**64]`` are first
+divided by the largest, so that sums of weights, of squared weights and of
+products of two weights cannot overflow (weights of ``1e308`` would otherwise
+give infinite sums and NaN rates) and weights that are all tiny (``1e-300``)
+do not underflow to 0 when squared; the ``w`` columns then hold
+sums of these scaled weights. Every metric is a ratio of weighted sums, so
+this changes no metric, and equal weights become exactly 1, the result of
+unit weights. Weights spanning more than float64 can hold (a positive weight
+that would become 0) raise :class:`~audit.errors.DataValidationError`.
 
 Scores (binary with ``y_score``) also give :attr:`GroupCounts.score_cells`, a
 long table with one row per (group, true label, score bin): ``n``, ``w``,
@@ -55,6 +75,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from audit.errors import DataValidationError
 from audit.fairness._groups import EncodedGroups, encode_groups
 from audit.fairness._inputs import (
     Targets,
@@ -85,6 +106,13 @@ ECE_BINS = 10
 MOMENTS: tuple[str, ...] = ("w", "yc", "pc", "ae", "se", "yc2")
 """Components of the per-row vector whose second moments the regression bootstrap uses."""
 _SCORE_STATS: tuple[str, ...] = ("n", "w", "w2", "sum_ws", "sum_ws2")
+_SAFE_WEIGHTS = (2.0**-64, 2.0**64)
+"""Largest weights used as given; others are divided by the largest first."""
+_WEIGHT_RANGE = (
+    "sample_weight spans more than float64 can hold: {count} positive weight(s) become 0 when "
+    "the weights are divided by the largest one (smallest positive {low!r}, largest {high!r}). "
+    "Clip or drop the negligible weights."
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -350,6 +378,57 @@ def _score_frame(arr: np.ndarray) -> pd.DataFrame:
     return frame
 
 
+def _group_shift(
+    codes: np.ndarray, n_groups: int, values: np.ndarray, keep: np.ndarray | None
+) -> np.ndarray:
+    """Per group, the number nearest 0 in [min, max] of ``values`` over the rows where ``keep``.
+
+    That is the group's value closest to 0 when its values share a sign, else
+    0, and 0 for a group without such rows (``keep`` None: every row). Sums
+    of ``values - shift`` then lose no digits to a common offset, never more
+    than sums of the values themselves, and are exactly 0 for equal values.
+    """
+    if keep is not None:
+        codes, values = codes[keep], values[keep]
+    low = np.full(n_groups, np.inf)
+    high = np.full(n_groups, -np.inf)
+    np.minimum.at(low, codes, values)
+    np.maximum.at(high, codes, values)
+    shift = np.minimum(np.maximum(low, 0.0), high)
+    shift[np.isinf(low)] = 0.0  # values are finite: inf marks a group without such rows
+    return shift
+
+
+def _scale_weights(weights: np.ndarray | None) -> np.ndarray | None:
+    """Divide the weights by the largest one when it is outside ``_SAFE_WEIGHTS``.
+
+    Within that range, sums of ``n`` weights, squared weights and products of
+    two weights stay far from overflow and underflow; outside it they are
+    computed from ``weights / max``, which changes no metric (every metric is
+    a ratio of weighted sums) and makes equal weights exactly 1.
+
+    Raises
+    ------
+    DataValidationError
+        When a positive weight becomes 0 (the weights span more than float64
+        can hold), since that row would silently drop out.
+    """
+    if weights is None:
+        return None
+    top = float(weights.max())  # > 0: checked when the weights were prepared
+    if _SAFE_WEIGHTS[0] <= top <= _SAFE_WEIGHTS[1]:
+        return weights
+    scaled = weights / top
+    lost = (scaled == 0) & (weights > 0)
+    if lost.any():
+        raise DataValidationError(
+            _WEIGHT_RANGE.format(
+                count=int(lost.sum()), low=float(weights[weights > 0].min()), high=top
+            )
+        )
+    return scaled
+
+
 def _regression_table(
     groups: EncodedGroups, targets: Targets, weights: np.ndarray | None
 ) -> pd.DataFrame:
@@ -357,11 +436,16 @@ def _regression_table(
     codes = groups.codes
     y, p = targets.y_true, targets.y_pred
     w = np.ones_like(y) if weights is None else weights
+    positive = None if weights is None else weights > 0
     n = _bincount(codes, g)
     wsum = n if weights is None else _bincount(codes, g, w)
     e = y - p
     ae = np.abs(e)
     se = e * e
+    shift_y = _group_shift(codes, g, y, positive)
+    shift_p = _group_shift(codes, g, p, positive)
+    dy = y - shift_y[codes]  # small numbers whatever the offset of y
+    dp = p - shift_p[codes]
     data = {
         "n": n,
         "w": wsum,
@@ -369,12 +453,18 @@ def _regression_table(
         "sum_pred": _bincount(codes, g, w * p),
         "sum_abs_err": _bincount(codes, g, w * ae),
         "sum_sq_err": _bincount(codes, g, w * se),
+        "shift_y": shift_y,
+        "shift_pred": shift_p,
+        "sum_y_shifted": _bincount(codes, g, w * dy),
+        "sum_pred_shifted": _bincount(codes, g, w * dp),
+        "sum_err": _bincount(codes, g, w * e),
     }
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean_y = np.where(wsum > 0, data["sum_y"] / wsum, 0.0)
-    row_mean = mean_y[codes]
-    yc = y - row_mean
-    pc = p - row_mean
+        # group means minus the shifts (second pass about the accurate means)
+        off_y = np.where(wsum > 0, data["sum_y_shifted"] / wsum, 0.0)
+        off_p = np.where(wsum > 0, data["sum_pred_shifted"] / wsum, 0.0)
+    yc = dy - off_y[codes]
+    pc = dp - off_p[codes]
     yc2 = yc * yc
     data["ss_y"] = _bincount(codes, g, w * yc2)
     parts = {"w": np.ones_like(y), "yc": yc, "pc": pc, "ae": ae, "se": se, "yc2": yc2}
@@ -392,6 +482,7 @@ def count_prepared(
     scores: np.ndarray | None,
 ) -> GroupCounts:
     """Build :class:`GroupCounts` from already validated inputs (internal fast path)."""
+    weights = _scale_weights(weights)
     if targets.task == "regression":
         table = _regression_table(groups, targets, weights)
         return GroupCounts("regression", table, (), weights is not None)
@@ -434,7 +525,8 @@ def group_counts(
     sensitive_features : array-like, dict of array-like, or DataFrame
         One sensitive feature, or several (intersectional groups).
     sample_weight : array-like of shape (n,), optional
-        Non-negative finite weights.
+        Non-negative finite weights; divided by the largest when it lies
+        outside ``[2**-64, 2**64]`` (see the module notes).
     y_score : array-like of shape (n,) or (n, 2), optional
         Probability of the positive class (binary only), for AUC, Brier and
         ECE.

@@ -16,8 +16,10 @@ from audit.fairness._counts import GroupCounts, count_prepared, prepare_inputs
 from audit.fairness._group_metrics import VERDICT_INSUFFICIENT, VERDICT_OK, GroupMetrics
 from audit.fairness._metrics import (
     REGRESSION_METRICS,
+    REGRESSION_SUMS,
     binary_denominators,
     binary_metrics,
+    effective_size,
     multiclass_denominators,
     multiclass_metrics,
     regression_metrics,
@@ -54,24 +56,33 @@ def _point(counts: GroupCounts, zero_division: float) -> tuple[dict, dict, dict,
     t = counts.table
     extra: dict[str, Any] = {}
     if counts.task == "regression":
-        sums = t[["n", "w", "sum_y", "sum_pred", "sum_abs_err", "sum_sq_err", "ss_y"]].to_numpy(
-            dtype=np.float64
-        )
+        sums = t[list(REGRESSION_SUMS)].to_numpy(dtype=np.float64)
         per = regression_metrics(sums, zero_division)
         tot = {
             k: v[0]
             for k, v in regression_metrics(regression_overall(sums[None]), zero_division).items()
         }
         n = t["n"].to_numpy(dtype=np.float64)
+        n_overall = float(n.sum())
+        if counts.weighted:  # effective sample size: rows of weight 0 are no evidence
+            w, w2 = t["w"].to_numpy(np.float64), t["m2_w_w"].to_numpy(np.float64)
+            n, n_overall = effective_size(w, w2), float(effective_size(w.sum(), w2.sum()))
         dens = {m: n for m in REGRESSION_METRICS}
-        dens_overall = {m: float(n.sum()) for m in REGRESSION_METRICS}
+        dens_overall = {m: n_overall for m in REGRESSION_METRICS}
         return per, tot, {"by_group": dens, "overall": dens_overall}, extra
-    n_cells, w_cells, _ = counts.cell_counts()
+    n_cells, w_cells, w2_cells = counts.cell_counts()
+    # evidence: rows, or the effective sample size (Σw)²/Σw² when weighted
+    ws = (w_cells, w2_cells) if counts.weighted else (None, None)
+    ws_overall = (
+        (w_cells.sum(axis=0)[None], w2_cells.sum(axis=0)[None]) if counts.weighted else (None, None)
+    )
     if counts.task == "binary":
         per = binary_metrics(w_cells, zero_division)
         tot = {k: v[0] for k, v in binary_metrics(w_cells.sum(axis=0)[None], zero_division).items()}
-        dens = binary_denominators(n_cells)
-        dens_overall = {k: v[0] for k, v in binary_denominators(n_cells.sum(axis=0)[None]).items()}
+        dens = binary_denominators(n_cells, *ws)
+        dens_overall = {
+            k: v[0] for k, v in binary_denominators(n_cells.sum(axis=0)[None], *ws_overall).items()
+        }
     else:
         per = multiclass_metrics(w_cells, counts.classes, zero_division)
         tot = {
@@ -80,10 +91,12 @@ def _point(counts: GroupCounts, zero_division: float) -> tuple[dict, dict, dict,
                 w_cells.sum(axis=0)[None], counts.classes, zero_division
             ).items()
         }
-        dens = multiclass_denominators(n_cells, counts.classes)
+        dens = multiclass_denominators(n_cells, counts.classes, *ws)
         dens_overall = {
             k: v[0]
-            for k, v in multiclass_denominators(n_cells.sum(axis=0)[None], counts.classes).items()
+            for k, v in multiclass_denominators(
+                n_cells.sum(axis=0)[None], counts.classes, *ws_overall
+            ).items()
         }
     cells = counts.score_array()
     if cells is not None:
@@ -252,7 +265,8 @@ def group_metrics(
     y_score : array-like of shape (n,) or (n, 2), optional
         Probability of the positive class; adds ``auc``, ``brier`` and ``ece``.
     sample_weight : array-like of shape (n,), optional
-        Non-negative weights; rates use weighted counts, verdicts row counts.
+        Non-negative weights; rates use weighted counts, verdicts the
+        effective sample size ``(Σw)² / Σw²`` of each denominator.
     n_boot : int, default=0
         Bootstrap replicates for percentile intervals (0 = none).
     ci : float, default=0.95

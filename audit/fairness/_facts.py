@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from audit.facts import Fact, fact
+from audit.fairness._bootstrap import percentile_interval
 from audit.fairness._metrics import LOWER_IS_BETTER
 from audit.fairness._pairs import worst_pair
 
@@ -21,7 +22,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["group_metrics_facts"]
 
-_SUMMARIES = ("demographic_parity", "equalized_odds", "equal_opportunity")
+_SUMMARIES: dict[str, tuple[str, ...]] = {
+    "demographic_parity": ("selection_rate",),
+    "equalized_odds": ("tpr", "fpr"),
+    "equal_opportunity": ("tpr",),
+}
 _TOO_FEW_GROUPS = "{n} group(s) with enough evidence; a comparison needs 2"
 _RATIO_UNDEFINED = "{pair} (every value is 0, so their ratio is undefined)"
 
@@ -48,8 +53,8 @@ def group_metrics_facts(gm: GroupMetrics) -> dict[str, Fact]:
     counts = gm.by_group["count"].to_numpy(dtype=float)
     diff_ci = ratio_ci = None
     if gm.n_boot:
-        diff_ci = gm.difference_ci(exclude_insufficient=True)
-        ratio_ci = gm.ratio_ci(exclude_insufficient=True)
+        diff_ci = gm.difference_ci()
+        ratio_ci = gm.ratio_ci()
     method, ref = gm._resolve(None, None)  # the comparison the findings make
     for metric in gm.metrics:
         values = gm.by_group[metric].to_numpy(dtype=float)
@@ -78,10 +83,53 @@ def group_metrics_facts(gm: GroupMetrics) -> dict[str, Fact]:
             else:
                 g = extremes[position]
                 facts[path] = fact(path, values[g], groups=str(labels[g]), insufficient=left_out)
-    summary = gm.summary()
-    for name in _SUMMARIES:
-        for stat in ("difference", "ratio"):
-            key = f"{name}_{stat}"
-            if key in summary:
-                facts[f"{name}.{stat}"] = fact(f"{name}.{stat}", summary[key])
+    if gm.task == "binary" and all(m in gm.by_group.columns for m in ("tpr", "fpr")):
+        facts.update(_summary_facts(gm, facts))
     return facts
+
+
+def _summary_facts(gm: GroupMetrics, facts: dict[str, Fact]) -> dict[str, Fact]:
+    """The named fairlearn summaries as the facts of their metrics.
+
+    ``demographic_parity`` is ``selection_rate``, ``equal_opportunity`` is
+    ``tpr``, ``equalized_odds`` the worse of ``tpr`` and ``fpr`` (its interval:
+    the worse of the two per bootstrap replicate). Same comparable groups, same
+    left-out groups; when a component cannot be compared, neither can the summary.
+    """
+    out: dict[str, Fact] = {}
+    replicates = None
+    if gm.n_boot:
+        values, overall = gm._replicate_matrix(True)
+        method, ref = gm._resolve(None, None)
+        replicates = {
+            "difference": gm._difference_array(values, overall, method, ref),
+            "ratio": gm._ratio_array(values, overall, method, ref),
+        }
+    position = {m: i for i, m in enumerate(gm.metrics)}
+    for name, parts in _SUMMARIES.items():
+        for stat in ("difference", "ratio"):
+            path = f"{name}.{stat}"
+            components = [facts[f"{m}.{stat}"] for m in parts]
+            left_out = tuple(dict.fromkeys(g for c in components for g in c.insufficient))
+            if any(c.value is None for c in components):
+                groups = "; ".join(
+                    f"{m}: {c.groups}" for m, c in zip(parts, components, strict=True)
+                )
+                out[path] = Fact(path, None, groups, None, left_out)
+                continue
+            pick = max if stat == "difference" else min
+            worst = pick(components, key=lambda c: c.value)
+            ci = worst.ci
+            if len(parts) > 1:
+                metric = parts[components.index(worst)]
+                groups = f"{worst.groups} ({metric})"
+                if replicates is not None:
+                    cols = [position[m] for m in parts]
+                    samples = replicates[stat][:, cols]
+                    worst_rep = samples.max(axis=1) if stat == "difference" else samples.min(axis=1)
+                    low, high = percentile_interval(worst_rep, gm.ci)
+                    ci = (float(low), float(high)) if np.isfinite([low, high]).all() else None
+            else:
+                groups = worst.groups
+            out[path] = Fact(path, worst.value, groups, ci, worst.insufficient)
+    return out

@@ -11,10 +11,15 @@ Rules (thresholds from the policy; defaults in brackets):
   [selection rate, TPR, FPR], the largest difference between two groups above
   ``difference_warning`` [0.1] is a warning, above ``difference_critical``
   [0.2] critical.
-* Only groups whose verdict for that metric is "ok" take part. A disparity is
-  "critical" only when, where bootstrap intervals were computed, the interval
-  of that pair's ratio (difference) excludes parity (1, or 0); otherwise it is
-  downgraded to a warning (``evidence["downgraded"] = True``).
+* Only groups whose verdict for that metric is "ok" (the comparable groups)
+  take part. A disparity is "critical" only when, where bootstrap replicates
+  were drawn, the parity test of the worst pair rejects parity after the
+  correction for multiple comparisons (``policy.multiple_comparisons``, Holm
+  by default, over every pair of comparable groups of that metric; see
+  :mod:`audit.fairness._parity_tests`); otherwise it is downgraded to a
+  warning (``evidence["downgraded"] = True``). The interval shown is the
+  interval of the statistic itself (max - min, or min / max, recomputed
+  between the comparable groups in each replicate): the fact's interval.
 * ``insufficient_evidence``: one finding listing every (group, metric) of the
   judged metrics whose denominator is below ``min_count``, and the
   disparities that would cross a threshold if those groups were counted
@@ -30,7 +35,6 @@ from typing import Any
 
 import numpy as np
 
-from audit.fairness._bootstrap import percentile_interval
 from audit.fairness._group_metrics import GroupMetrics
 from audit.fairness._metrics import LOWER_IS_BETTER
 from audit.fairness._pairs import worst_pair
@@ -59,9 +63,16 @@ _DIFF_MESSAGE = (
     "critical.{ci}"
 )
 _CI_TEXT = (
-    " The {level:.0%} bootstrap interval of this pair's {kind} is [{low:.3f}, {high:.3f}]{tail}."
+    " The {level:.0%} bootstrap interval of this {kind} (recomputed between the comparable "
+    "groups in each replicate) is [{low:.3f}, {high:.3f}]. Parity test of this pair: "
+    "p = {p:.3g}, {p_adj:.3g} after {correction} over {k} pairwise comparison(s){tail}."
 )
-_DOWNGRADED = "; it includes parity, so the finding is a warning, not critical"
+_DOWNGRADED = "; parity is not rejected, so the finding is a warning, not critical"
+_CORRECTION_NAMES = {
+    "holm": "Holm's correction",
+    "bonferroni": "Bonferroni's correction",
+    "none": "no correction",
+}
 _INSUFFICIENT_TITLE = "Not enough evidence to judge {n_items} group metric(s)"
 _INSUFFICIENT_MESSAGE = (
     "{n_groups} group(s) have fewer than {min_count} rows in the denominator of {metrics} "
@@ -99,6 +110,7 @@ def _disparity(
     method: str,
     ref: Any,
     labels: list[str],
+    facts: dict[str, Any],
 ) -> Finding | None:
     values = gm.by_group[column].to_numpy(dtype=np.float64)
     usable = gm.sufficient[column].to_numpy()
@@ -110,19 +122,28 @@ def _disparity(
     severity, threshold = _severity(kind, stat, policy)
     if severity is None:
         return None
-    ci: list[float] | None = None
+    fact = facts[f"{column}.{kind}"]
+    ci = None if fact.ci is None else [float(fact.ci[0]), float(fact.ci[1])]
     excludes: bool | None = None
     downgraded = False
+    test: dict[str, Any] = {}
     ci_text = ""
     if gm._replicates is not None:
-        reps, _ = gm._replicate_matrix(False)
-        j = list(gm.metrics).index(column)
-        a, b = reps[:, lo, j], reps[:, hi, j]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            samples = a / b if kind == "ratio" else b - a
-        low, high = percentile_interval(samples, gm.ci)
-        ci = [float(low), float(high)]
-        excludes = bool(high < 1) if kind == "ratio" else bool(low > 0)
+        tests = gm.parity_tests(column, correction=policy.multiple_comparisons)
+        row = tests[(tests["group_a"] == labels[lo]) & (tests["group_b"] == labels[hi])]
+        if row.empty:  # tied values: the pair is listed the other way round
+            row = tests[(tests["group_a"] == labels[hi]) & (tests["group_b"] == labels[lo])]
+        p_value = float(row["p_value"].iloc[0]) if not row.empty else float("nan")
+        p_adjusted = float(row["p_adjusted"].iloc[0]) if not row.empty else float("nan")
+        excludes = bool(p_adjusted < 1 - gm.ci)
+        test = {
+            "p_value": p_value,
+            "p_adjusted": p_adjusted,
+            "n_comparisons": len(tests),
+            "n_significant": int(tests["significant"].sum()),
+            "correction": policy.multiple_comparisons,
+            "alpha": 1 - gm.ci,
+        }
         if severity == "critical" and not excludes:
             severity, threshold = (
                 "warning",
@@ -132,8 +153,12 @@ def _disparity(
         ci_text = _CI_TEXT.format(
             level=gm.ci,
             kind=kind,
-            low=ci[0],
-            high=ci[1],
+            low=ci[0] if ci else float("nan"),
+            high=ci[1] if ci else float("nan"),
+            p=p_value,
+            p_adj=p_adjusted,
+            k=len(tests),
+            correction=_CORRECTION_NAMES[policy.multiple_comparisons],
             tail=_DOWNGRADED if downgraded else "",
         )
     dens = gm.denominators[column].to_numpy()
@@ -155,6 +180,7 @@ def _disparity(
         "n_boot": gm.n_boot,
         "excludes_parity": excludes,
         "downgraded": downgraded,
+        **test,
     }
     fmt = {
         "metric": column,
@@ -287,9 +313,12 @@ def fairness_findings(gm: GroupMetrics, policy: Policy | None = None) -> list[Fi
         ``metric``, ``method``, ``reference``, ``groups`` (the pair, lower
         value first), ``values``, ``denominators``, ``ratio`` or
         ``difference``, ``threshold`` (the one crossed), ``warning_threshold``,
-        ``critical_threshold``, ``ci`` (``[low, high]`` of the pair's
-        ratio/difference, or None), ``ci_level``, ``n_boot``,
-        ``excludes_parity``, ``downgraded``.
+        ``critical_threshold``, ``ci`` (``[low, high]`` of the statistic, the
+        fact's interval, or None), ``ci_level``, ``n_boot``,
+        ``excludes_parity`` (the corrected parity test of the pair rejects
+        parity), ``downgraded``, and with replicates ``p_value``,
+        ``p_adjusted``, ``n_comparisons``, ``n_significant``, ``correction``,
+        ``alpha``.
 
         Evidence of ``insufficient_evidence``: ``min_count``, ``groups``,
         ``metrics``, ``items`` (``group``, ``metric``, ``denominator``,
@@ -299,13 +328,14 @@ def fairness_findings(gm: GroupMetrics, policy: Policy | None = None) -> list[Fi
     policy = Policy() if policy is None else policy
     method, ref = gm._resolve(None, None)
     labels = gm.group_labels()
+    facts = gm.facts()
     judged: list[tuple[str, str]] = []
     for kind, bases in (("ratio", policy.ratio_metrics), ("difference", policy.difference_metrics)):
         for base in bases:
             judged.extend((kind, col) for col in _columns(gm, base))
     findings: list[Finding] = []
     for kind, col in judged:
-        finding = _disparity(gm, col, kind, policy, method, ref, labels)
+        finding = _disparity(gm, col, kind, policy, method, ref, labels, facts)
         if finding is not None:
             findings.append(finding)
     insufficient = _insufficient(gm, policy, judged, method, ref, labels)

@@ -66,6 +66,15 @@ def group_label(key: Any, names: tuple[str, ...]) -> str:
     return str(key)
 
 
+def _comparable_only(values: np.ndarray, statistic: np.ndarray) -> np.ndarray:
+    """NaN where fewer than two groups have a value: a comparison needs two groups.
+
+    ``values`` is (B, G, M), ``statistic`` (B, M); without this rule one group
+    left would read as perfect parity (difference 0, ratio 1).
+    """
+    return np.where(np.isfinite(values).sum(axis=1) >= 2, statistic, np.nan)
+
+
 def _sub_one(r: np.ndarray) -> np.ndarray:
     """Express ratios as numbers <= 1 (fairlearn's ``to_overall`` convention)."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -91,7 +100,9 @@ class GroupMetrics:
         Same shape as ``by_group``: the number of rows behind each value (rows
         for selection rate and accuracy, actual positives for TPR/FNR, actual
         negatives for FPR/TNR, predicted positives for precision, predicted
-        negatives for NPV, ...). Unweighted even when weights are given.
+        negatives for NPV, ...). With sample weights, the effective sample
+        size ``(Σw)² / Σw²`` of those rows (Kish), so rows of weight 0 are no
+        evidence and scaling every weight changes no verdict.
     verdicts : pandas.DataFrame
         Same shape: ``"ok"``, or ``"insufficient evidence"`` when the
         denominator is below ``min_count`` (or zero).
@@ -226,25 +237,29 @@ class GroupMetrics:
     ) -> np.ndarray:
         with _quiet(), np.errstate(invalid="ignore"):
             if method == "between_groups":
-                return np.nanmax(values, axis=1) - np.nanmin(values, axis=1)
-            target = overall if method == "to_overall" else self._reference_values(values, ref)
-            return np.nanmax(np.abs(values - target[:, None, :]), axis=1)
+                out = np.nanmax(values, axis=1) - np.nanmin(values, axis=1)
+            else:
+                target = overall if method == "to_overall" else self._reference_values(values, ref)
+                out = np.nanmax(np.abs(values - target[:, None, :]), axis=1)
+        return _comparable_only(values, out)
 
     def _ratio_array(
         self, values: np.ndarray, overall: np.ndarray, method: str, ref: Any
     ) -> np.ndarray:
         with _quiet(), np.errstate(invalid="ignore", divide="ignore"):
             if method == "between_groups":
-                return np.nanmin(values, axis=1) / np.nanmax(values, axis=1)
-            target = overall if method == "to_overall" else self._reference_values(values, ref)
-            return np.nanmin(_sub_one(values / target[:, None, :]), axis=1)
+                out = np.nanmin(values, axis=1) / np.nanmax(values, axis=1)
+            else:
+                target = overall if method == "to_overall" else self._reference_values(values, ref)
+                out = np.nanmin(_sub_one(values / target[:, None, :]), axis=1)
+        return _comparable_only(values, np.where(np.isfinite(out), out, np.nan))
 
     def difference(
         self,
         *,
         method: Method | None = None,
         reference: Hashable | None = None,
-        exclude_insufficient: bool = False,
+        exclude_insufficient: bool = True,
     ) -> pd.Series:
         """Largest absolute difference of each metric between groups.
 
@@ -259,13 +274,18 @@ class GroupMetrics:
             A group label, ``"largest"`` (the group with most rows) or ``"best"``
             (per metric, the group with the highest value, or the lowest for
             error rates such as FPR); defaults to :attr:`reference`.
-        exclude_insufficient : bool, default=False
-            Leave out values whose verdict is "insufficient evidence".
+        exclude_insufficient : bool, default=True
+            Compare only the groups with enough evidence for each metric (the
+            comparable groups: denominator, or effective sample size when
+            weighted, at least ``min_count``). ``False`` gives the all-groups
+            figure, whatever each group's evidence (fairlearn's number when
+            the metrics agree).
 
         Returns
         -------
         pandas.Series
-            One value per metric; NaN groups are ignored (as fairlearn).
+            One value per metric; NaN where fewer than two groups have a
+            value (no comparison), never 0 or 1 standing for "no evidence".
         """
         method_, ref = self._resolve(method, reference)
         values = self._matrix(exclude_insufficient)[None]
@@ -278,7 +298,7 @@ class GroupMetrics:
         *,
         method: Method | None = None,
         reference: Hashable | None = None,
-        exclude_insufficient: bool = False,
+        exclude_insufficient: bool = True,
     ) -> pd.Series:
         """Smallest ratio (at most 1) of each metric between groups.
 
@@ -298,13 +318,27 @@ class GroupMetrics:
         out = self._ratio_array(values, overall, method_, ref)[0]
         return pd.Series(out, index=list(self.metrics), name="ratio")
 
-    def group_min(self) -> pd.Series:
-        """Smallest value of each metric over groups (NaN ignored)."""
-        return self.by_group[list(self.metrics)].min()
+    def _extreme(self, exclude_insufficient: bool, lowest: bool) -> np.ndarray:
+        values = self._matrix(exclude_insufficient)
+        with _quiet():
+            out = np.nanmin(values, axis=0) if lowest else np.nanmax(values, axis=0)
+        return _comparable_only(values[None], out[None])[0]
 
-    def group_max(self) -> pd.Series:
-        """Largest value of each metric over groups (NaN ignored)."""
-        return self.by_group[list(self.metrics)].max()
+    def group_min(self, *, exclude_insufficient: bool = True) -> pd.Series:
+        """Smallest value of each metric over the comparable groups.
+
+        Parameters
+        ----------
+        exclude_insufficient : bool, default=True
+            As in :meth:`difference`: only groups with enough evidence; NaN
+            when fewer than two groups have a value (the lowest of a
+            comparison that cannot be made).
+        """
+        return pd.Series(self._extreme(exclude_insufficient, True), index=list(self.metrics))
+
+    def group_max(self, *, exclude_insufficient: bool = True) -> pd.Series:
+        """Largest value of each metric over the comparable groups (see :meth:`group_min`)."""
+        return pd.Series(self._extreme(exclude_insufficient, False), index=list(self.metrics))
 
     # ----------------------------------------------------------- intervals
     def _require_bootstrap(self) -> Replicates:
@@ -349,7 +383,7 @@ class GroupMetrics:
         *,
         method: Method | None = None,
         reference: Hashable | None = None,
-        exclude_insufficient: bool = False,
+        exclude_insufficient: bool = True,
     ) -> pd.DataFrame:
         """Percentile interval of :meth:`difference`, from the bootstrap replicates.
 
@@ -367,7 +401,7 @@ class GroupMetrics:
         *,
         method: Method | None = None,
         reference: Hashable | None = None,
-        exclude_insufficient: bool = False,
+        exclude_insufficient: bool = True,
     ) -> pd.DataFrame:
         """Percentile interval of :meth:`ratio`, from the bootstrap replicates.
 
@@ -406,34 +440,92 @@ class GroupMetrics:
             "ratio": (float(ratio[0]), float(ratio[1])),
         }
 
+    def parity_tests(self, metric: str, *, correction: str = "holm") -> pd.DataFrame:
+        """Test parity of one metric for every pair of comparable groups.
+
+        Wald tests with bootstrap standard errors, corrected for the number of
+        pairs (see :mod:`audit.fairness._parity_tests`); the findings use the
+        test of the worst pair to decide whether a disparity is critical.
+
+        Parameters
+        ----------
+        metric : str
+            A column of :attr:`by_group`.
+        correction : {"holm", "bonferroni", "none"}, default="holm"
+            Multiple-comparison correction over the pairs.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per pair: ``group_a``, ``group_b`` (lower value first),
+            ``value_a``, ``value_b``, ``difference``, ``std_error``,
+            ``p_value``, ``p_adjusted``, ``significant``.
+
+        Raises
+        ------
+        DataValidationError
+            Without bootstrap replicates (``n_boot=0``) or for an unknown metric.
+        """
+        from audit.fairness._parity_tests import parity_tests
+
+        self._require_bootstrap()
+        return parity_tests(self, metric, correction)
+
     # ------------------------------------------------------- named summaries
     def _binary(self, name: str) -> None:
         if self.task != "binary":
             raise DataValidationError(_BINARY_ONLY.format(name=name, task=self.task))
 
     def demographic_parity_difference(
-        self, *, method: Literal["between_groups", "to_overall"] = "between_groups"
+        self,
+        *,
+        method: Literal["between_groups", "to_overall"] = "between_groups",
+        exclude_insufficient: bool = True,
     ) -> float:
-        """Selection-rate difference, as :func:`fairlearn.metrics.demographic_parity_difference`."""
+        """Selection-rate difference between comparable groups.
+
+        :func:`fairlearn.metrics.demographic_parity_difference` when every group
+        has enough evidence, or with ``exclude_insufficient=False``.
+        """
         self._binary("demographic_parity_difference")
-        return float(self.difference(method=method)["selection_rate"])
+        return float(
+            self.difference(method=method, exclude_insufficient=exclude_insufficient)[
+                "selection_rate"
+            ]
+        )
 
     def demographic_parity_ratio(
-        self, *, method: Literal["between_groups", "to_overall"] = "between_groups"
+        self,
+        *,
+        method: Literal["between_groups", "to_overall"] = "between_groups",
+        exclude_insufficient: bool = True,
     ) -> float:
-        """Selection-rate ratio, as :func:`fairlearn.metrics.demographic_parity_ratio`."""
+        """Selection-rate ratio between comparable groups.
+
+        :func:`fairlearn.metrics.demographic_parity_ratio` when every group has enough
+        evidence, or with ``exclude_insufficient=False``.
+        """
         self._binary("demographic_parity_ratio")
-        return float(self.ratio(method=method)["selection_rate"])
+        return float(
+            self.ratio(method=method, exclude_insufficient=exclude_insufficient)["selection_rate"]
+        )
 
     def equalized_odds_difference(
         self,
         *,
         method: Literal["between_groups", "to_overall"] = "between_groups",
         agg: Literal["worst_case", "mean"] = "worst_case",
+        exclude_insufficient: bool = True,
     ) -> float:
-        """Larger (or mean) of the TPR and FPR differences, as fairlearn's function."""
+        """Larger (or mean) of the TPR and FPR differences between comparable groups.
+
+        NaN when either cannot be compared; fairlearn's function when every
+        group has enough evidence, or with ``exclude_insufficient=False``.
+        """
         self._binary("equalized_odds_difference")
-        diff = self.difference(method=method)[["tpr", "fpr"]]
+        diff = self.difference(method=method, exclude_insufficient=exclude_insufficient)[
+            ["tpr", "fpr"]
+        ]
         return self._aggregate(diff, agg, max)
 
     def equalized_odds_ratio(
@@ -441,36 +533,57 @@ class GroupMetrics:
         *,
         method: Literal["between_groups", "to_overall"] = "between_groups",
         agg: Literal["worst_case", "mean"] = "worst_case",
+        exclude_insufficient: bool = True,
     ) -> float:
-        """Smaller (or mean) of the TPR and FPR ratios, as fairlearn's function."""
+        """Smaller (or mean) of the TPR and FPR ratios (see :meth:`equalized_odds_difference`)."""
         self._binary("equalized_odds_ratio")
-        ratio = self.ratio(method=method)[["tpr", "fpr"]]
+        ratio = self.ratio(method=method, exclude_insufficient=exclude_insufficient)[["tpr", "fpr"]]
         return self._aggregate(ratio, agg, min)
 
     @staticmethod
     def _aggregate(values: pd.Series, agg: str, worst: Any) -> float:
-        if agg == "worst_case":
-            return float(worst(values.tolist()))  # the builtin, as fairlearn (NaN order too)
-        if agg == "mean":
-            return float(values.mean())
-        raise DataValidationError(_BAD_AGG.format(value=agg))
+        """Worst (or mean) of TPR and FPR; NaN when either cannot be compared."""
+        if agg not in ("worst_case", "mean"):
+            raise DataValidationError(_BAD_AGG.format(value=agg))
+        if values.isna().any():
+            return float("nan")
+        return float(worst(values.tolist()) if agg == "worst_case" else values.mean())
 
     def equal_opportunity_difference(
-        self, *, method: Literal["between_groups", "to_overall"] = "between_groups"
+        self,
+        *,
+        method: Literal["between_groups", "to_overall"] = "between_groups",
+        exclude_insufficient: bool = True,
     ) -> float:
-        """TPR difference, as :func:`fairlearn.metrics.equal_opportunity_difference`."""
+        """TPR difference between comparable groups.
+
+        :func:`fairlearn.metrics.equal_opportunity_difference` when every group has enough
+        evidence, or with ``exclude_insufficient=False``.
+        """
         self._binary("equal_opportunity_difference")
-        return float(self.difference(method=method)["tpr"])
+        return float(
+            self.difference(method=method, exclude_insufficient=exclude_insufficient)["tpr"]
+        )
 
     def equal_opportunity_ratio(
-        self, *, method: Literal["between_groups", "to_overall"] = "between_groups"
+        self,
+        *,
+        method: Literal["between_groups", "to_overall"] = "between_groups",
+        exclude_insufficient: bool = True,
     ) -> float:
-        """TPR ratio, as :func:`fairlearn.metrics.equal_opportunity_ratio`."""
+        """TPR ratio between comparable groups.
+
+        :func:`fairlearn.metrics.equal_opportunity_ratio` when every group has enough
+        evidence, or with ``exclude_insufficient=False``.
+        """
         self._binary("equal_opportunity_ratio")
-        return float(self.ratio(method=method)["tpr"])
+        return float(self.ratio(method=method, exclude_insufficient=exclude_insufficient)["tpr"])
 
     def summary(
-        self, *, method: Literal["between_groups", "to_overall"] = "between_groups"
+        self,
+        *,
+        method: Literal["between_groups", "to_overall"] = "between_groups",
+        exclude_insufficient: bool = True,
     ) -> pd.Series:
         """The six named fairness summaries (binary tasks; empty otherwise).
 
@@ -492,7 +605,11 @@ class GroupMetrics:
             "equal_opportunity_ratio",
         )
         return pd.Series(
-            {name: getattr(self, name)(method=method) for name in names}, name="summary"
+            {
+                name: getattr(self, name)(method=method, exclude_insufficient=exclude_insufficient)
+                for name in names
+            },
+            name="summary",
         )
 
     # -------------------------------------------------------------- findings
@@ -560,7 +677,9 @@ class GroupMetrics:
             ``groups`` (per group: ``label``, ``key``, ``metrics``,
             ``denominators``, ``verdicts``, ``ci_low``, ``ci_high``),
             ``overall``, ``overall_ci``, ``difference``, ``ratio``,
-            ``difference_ci``, ``ratio_ci``, ``summary``.
+            ``difference_ci``, ``ratio_ci``, ``summary`` (between the
+            comparable groups, as the facts), and ``difference_all_groups``,
+            ``ratio_all_groups`` (every group, whatever its evidence).
         """
         names = self.sensitive_names
         groups = []
@@ -594,6 +713,8 @@ class GroupMetrics:
             "difference": self.difference().to_dict(),
             "ratio": self.ratio().to_dict(),
             "summary": self.summary().to_dict(),
+            "difference_all_groups": self.difference(exclude_insufficient=False).to_dict(),
+            "ratio_all_groups": self.ratio(exclude_insufficient=False).to_dict(),
         }
         if self._replicates is not None:
             out["overall_ci"] = {

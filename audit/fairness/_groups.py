@@ -34,6 +34,7 @@ from audit._inputs import (
     check_finite_labels,
     check_label_types,
     check_lengths,
+    check_one_label_type,
     first_rows,
     missing_sensitive_error,
     sensitive_columns,
@@ -104,6 +105,7 @@ def _encode_column(series: pd.Series, name: str, missing: str) -> tuple[np.ndarr
             raise unhashable_sensitive_error(series, name) from None
         uniques = pd.Index(uniques)
         check_label_types(uniques, name)
+        check_one_label_type(uniques, name)  # 1 and "x" in one column: the same rule as the audit
         order = _sorted_levels(uniques)
         if np.array_equal(order, np.arange(len(order))):
             codes = np.asarray(raw, dtype=np.intp)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from audit._inputs import check_lengths as check_row_counts
-from audit._inputs import first_rows
+from audit._inputs import first_rows, label_kind, label_types_error, type_names
 from audit.errors import DataValidationError, InvalidParameterError, MissingValueError
 
 __all__ = [
@@ -201,6 +201,24 @@ def _check_one_type(arr: np.ndarray, what: str) -> None:
     )
 
 
+def _check_same_kind(y_true: np.ndarray, y_pred: np.ndarray) -> None:
+    """Refuse text labels on one side and number labels on the other (``'1'`` vs ``1``).
+
+    They are never converted into each other: ``y_true=['0', '1']`` with
+    ``y_pred=[0, 1]`` would otherwise be four classes and an accuracy of 0.
+    """
+    kinds = (label_kind(y_true), label_kind(y_pred))
+    if set(kinds) != {"text", "number"}:
+        return
+    text, numbers = ("y_true", y_pred) if kinds[0] == "text" else ("y_pred", y_true)
+    number_type = type_names(pd.unique(pd.Series(numbers[:1], copy=False)))[0]
+    raise DataValidationError(
+        label_types_error(
+            "y_true's labels", y_true, "y_pred's labels", y_pred, f"{text}.astype({number_type})"
+        )
+    )
+
+
 @dataclass(frozen=True)
 class Targets:
     """Encoded labels and predictions.
@@ -286,6 +304,7 @@ def prepare_targets(
         _check_finite(yp, "y_pred")
         return Targets("regression", yt, yp, ())
 
+    _check_same_kind(y_true, y_pred)  # classification: '1' is never the class 1
     if task in ("auto", "binary") and pos_label in (None, 0, 1):
         bt, bp = _as01(y_true), _as01(y_pred)
         if bt is not None and bp is not None:

@@ -51,6 +51,7 @@ __all__ = [
     "binary_denominators",
     "multiclass_metrics",
     "multiclass_denominators",
+    "effective_size",
     "score_metrics",
     "regression_metrics",
     "regression_overall",
@@ -144,11 +145,45 @@ def binary_metrics(cells: np.ndarray, zero_division: float = np.nan) -> dict[str
     return out
 
 
-def binary_denominators(n_cells: np.ndarray) -> dict[str, np.ndarray]:
-    """Row counts behind each binary metric (what ``min_count`` is compared with)."""
-    tn, fp, fn, tp = n_cells[..., 0], n_cells[..., 1], n_cells[..., 2], n_cells[..., 3]
-    total = tn + fp + fn + tp
-    pos, neg = fn + tp, tn + fp
+def effective_size(w: np.ndarray, w2: np.ndarray) -> np.ndarray:
+    """Kish's effective sample size ``(Σw)² / Σw²`` (0 where there is no weight)."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        safe = np.where(w2 > 0, w2, 1.0)
+        direct = w * w / safe  # exact for equal weights
+        scaled = (w / np.sqrt(safe)) ** 2  # no overflow of w * w
+        size = np.where(w2 > 0, np.where(np.isfinite(direct), direct, scaled), 0.0)
+    # k equal weights give k ± 1 ulp: snap to the whole number, so scaling every weight
+    # never flips a verdict at min_count on a rounding step
+    whole = np.rint(size)
+    return np.where(np.abs(size - whole) <= 1e-9 * np.maximum(whole, 1.0), whole, size)
+
+
+def _sizes(n_cells: np.ndarray, w_cells: np.ndarray | None, w2_cells: np.ndarray | None) -> Any:
+    """Sample size of a set of cells: rows, or the effective size when weighted."""
+
+    def size(*idx: int) -> np.ndarray:
+        if w_cells is None or w2_cells is None:
+            return sum(n_cells[..., i] for i in idx)
+        return effective_size(sum(w_cells[..., i] for i in idx), sum(w2_cells[..., i] for i in idx))
+
+    return size
+
+
+def binary_denominators(
+    n_cells: np.ndarray,
+    w_cells: np.ndarray | None = None,
+    w2_cells: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Evidence behind each binary metric (what ``min_count`` is compared with).
+
+    Rows of the metric's denominator cells; with ``w_cells`` and ``w2_cells``
+    (weighted counts and sums of squared weights) the effective sample size
+    ``(Σw)² / Σw²`` of those cells instead, so rows of weight 0 add no
+    evidence and the verdicts do not change when every weight is scaled.
+    """
+    size = _sizes(n_cells, w_cells, w2_cells)
+    total = size(0, 1, 2, 3)
+    pos, neg = size(2, 3), size(0, 1)
     return {
         "base_rate": total,
         "selection_rate": total,
@@ -156,11 +191,11 @@ def binary_denominators(n_cells: np.ndarray) -> dict[str, np.ndarray]:
         "fpr": neg,
         "fnr": pos,
         "tnr": neg,
-        "precision": fp + tp,
-        "npv": tn + fn,
+        "precision": size(1, 3),
+        "npv": size(0, 2),
         "accuracy": total,
         "balanced_accuracy": np.minimum(pos, neg),
-        "f1": tp + fp + fn,
+        "f1": size(1, 2, 3),
         "auc": np.minimum(pos, neg),
         "brier": total,
         "ece": total,
@@ -203,12 +238,27 @@ def multiclass_metrics(
     return out
 
 
-def multiclass_denominators(n_cells: np.ndarray, classes: Sequence[Any]) -> dict[str, np.ndarray]:
-    """Row counts behind each multiclass metric."""
+def multiclass_denominators(
+    n_cells: np.ndarray,
+    classes: Sequence[Any],
+    w_cells: np.ndarray | None = None,
+    w2_cells: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Evidence behind each multiclass metric (rows, or effective size when weighted)."""
     k = len(classes)
-    per_class = binary_denominators(_one_vs_rest(n_cells, k))
-    total = n_cells.sum(axis=-1)
-    support = n_cells.reshape(*n_cells.shape[:-1], k, k).sum(axis=-1)
+    shape = (*n_cells.shape[:-1], k, k)
+    if w_cells is not None and w2_cells is not None:
+        per_class = binary_denominators(
+            _one_vs_rest(n_cells, k), _one_vs_rest(w_cells, k), _one_vs_rest(w2_cells, k)
+        )
+        support = effective_size(
+            w_cells.reshape(shape).sum(axis=-1), w2_cells.reshape(shape).sum(axis=-1)
+        )
+        total = effective_size(w_cells.sum(axis=-1), w2_cells.sum(axis=-1))
+    else:
+        per_class = binary_denominators(_one_vs_rest(n_cells, k))
+        support = n_cells.reshape(shape).sum(axis=-1)
+        total = n_cells.sum(axis=-1)
     smallest = np.where(support > 0, support, np.inf).min(axis=-1)
     out = {
         "accuracy": total,
@@ -247,21 +297,44 @@ def score_metrics(score_cells: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
-# regression sums, last axis: n, w, sum_y, sum_pred, sum_abs_err, sum_sq_err, ss_y
+# regression sums, last axis: the table columns of the same names (see audit.fairness._counts)
 REGRESSION_SUMS: tuple[str, ...] = (
     "n",
     "w",
-    "sum_y",
-    "sum_pred",
+    "shift_y",
+    "shift_pred",
+    "sum_y_shifted",
+    "sum_pred_shifted",
+    "sum_err",
     "sum_abs_err",
     "sum_sq_err",
     "ss_y",
 )
+"""Regression statistics the metrics use, in the order of the last axis of ``sums``."""
 
 
 def regression_metrics(sums: np.ndarray, zero_division: float = np.nan) -> dict[str, np.ndarray]:
-    """Regression metrics from sums ``[..., REGRESSION_SUMS]`` (see ``REGRESSION_SUMS``)."""
-    n, w, sy, sp, sae, sse, ssy = (sums[..., i] for i in range(7))
+    """Regression metrics from sums ``[..., REGRESSION_SUMS]``.
+
+    Parameters
+    ----------
+    sums : ndarray of shape (..., len(REGRESSION_SUMS))
+        Row count, weight, shifts, shifted sums, sum of residuals, of
+        absolute and squared residuals, and the sum of squares of y about
+        its mean (``ss_y``), per group (and replicate).
+    zero_division : float, default=NaN
+        R² when all targets are equal (``ss_y == 0``): NaN, or with a number
+        scikit-learn's ``force_finite`` value (1 for a perfect fit, else 0).
+
+    Returns
+    -------
+    dict of str to ndarray
+        One array of shape ``sums.shape[:-1]`` per metric of
+        ``REGRESSION_METRICS``.
+    """
+    n, w, shift_y, shift_p, sy, sp, se, sae, sse, ssy = (
+        sums[..., i] for i in range(len(REGRESSION_SUMS))
+    )
     r2 = 1 - _div(sse, ssy)
     if np.isnan(zero_division):
         r2 = np.where(ssy == 0, np.nan, r2)
@@ -271,9 +344,9 @@ def regression_metrics(sums: np.ndarray, zero_division: float = np.nan) -> dict[
     with np.errstate(invalid="ignore"):
         rmse = np.sqrt(_div(sse, w))
     return {
-        "mean_target": _div(sy, w),
-        "mean_prediction": _div(sp, w),
-        "mean_residual": _div(sy - sp, w),
+        "mean_target": shift_y + _div(sy, w),
+        "mean_prediction": shift_p + _div(sp, w),
+        "mean_residual": _div(se, w),
         "mae": _div(sae, w),
         "rmse": rmse,
         "r2": r2,
@@ -281,12 +354,44 @@ def regression_metrics(sums: np.ndarray, zero_division: float = np.nan) -> dict[
 
 
 def regression_overall(sums: np.ndarray) -> np.ndarray:
-    """Collapse the group axis (``-2``) of regression sums; ``ss_y`` by the parallel-axis rule."""
+    """Collapse the group axis (``-2``) of regression sums ``[..., G, REGRESSION_SUMS]``.
+
+    The shifted sums of the groups are moved to one common shift (the group
+    shift closest to 0, or 0 when they have both signs) before they are
+    added, and ``ss_y`` adds the
+    groups' sums of squares and the spread of the group means about the
+    overall mean (parallel-axis rule), all with differences of the shifts, so
+    a large offset of y cancels exactly and targets equal in every group
+    keep ``ss_y == 0``.
+
+    Parameters
+    ----------
+    sums : ndarray of shape (..., G, len(REGRESSION_SUMS))
+        Per-group sums.
+
+    Returns
+    -------
+    ndarray of shape (..., len(REGRESSION_SUMS))
+        The sums of all groups together.
+    """
     total = sums.sum(axis=-2)
     w = sums[..., 1]
+    occupied = w > 0
+    moved: dict[int, np.ndarray] = {}
+    for shift_i, sum_i in ((2, 4), (3, 5)):
+        shift = sums[..., shift_i]
+        low = np.where(occupied, shift, np.inf).min(axis=-1)
+        high = np.where(occupied, shift, -np.inf).max(axis=-1)
+        common = np.where(np.isinf(low), 0.0, np.minimum(np.maximum(low, 0.0), high))
+        with np.errstate(invalid="ignore"):
+            moved[sum_i] = np.where(
+                occupied, sums[..., sum_i] + w * (shift - common[..., None]), 0.0
+            )
+        total[..., shift_i] = common
+        total[..., sum_i] = moved[sum_i].sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_g = np.where(w > 0, sums[..., 2] / np.where(w > 0, w, 1.0), 0.0)
-        mean = total[..., 2] / total[..., 1]
-    between = (w * (mean_g - mean[..., None]) ** 2).sum(axis=-1)
-    total[..., 6] = sums[..., 6].sum(axis=-1) + between
+        offset_g = np.where(occupied, moved[4] / np.where(occupied, w, 1.0), 0.0)
+        offset = total[..., 4] / total[..., 1]
+    between = (w * (offset_g - offset[..., None]) ** 2).sum(axis=-1)
+    total[..., 9] = sums[..., 9].sum(axis=-1) + between
     return total

@@ -6,7 +6,30 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["worst_pair"]
+__all__ = ["reference_position", "worst_pair"]
+
+
+def reference_position(
+    values: np.ndarray, usable: np.ndarray, ref: Any, lower_is_better: bool | str
+) -> int | None:
+    """Position of the reference group among the ``usable`` positions, or None.
+
+    ``ref`` is a group position or ``"best"`` (the highest value, or the lowest
+    when ``lower_is_better``; a metric name may be given instead of the flag).
+    A reference group without enough evidence is no reference: None.
+    """
+    if isinstance(lower_is_better, str):
+        from audit.fairness._metrics import LOWER_IS_BETTER
+
+        lower_is_better = lower_is_better in LOWER_IS_BETTER
+    idx = np.asarray(usable)
+    if idx.size == 0:
+        return None
+    if ref == "best":
+        pick = np.argmin(values[idx]) if lower_is_better else np.argmax(values[idx])
+        return int(idx[pick])
+    r = int(ref)
+    return r if r in idx else None
 
 
 def worst_pair(
@@ -47,12 +70,10 @@ def worst_pair(
         lo = int(idx[np.argmin(values[idx])])
         hi = int(idx[len(idx) - 1 - np.argmax(values[idx][::-1])])  # last max: lo != hi
     else:
-        if ref == "best":
-            r = int(idx[np.argmin(values[idx])] if lower_is_better else idx[np.argmax(values[idx])])
-        else:
-            r = int(ref)
-            if r not in idx:
-                return None
+        found = reference_position(values, idx, ref, lower_is_better)
+        if found is None:
+            return None
+        r = found
         others = idx[idx != r]
         if kind == "ratio":
             with np.errstate(divide="ignore", invalid="ignore"):

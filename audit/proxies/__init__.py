@@ -8,7 +8,13 @@ association — Cramér's V for two categorical columns, the correlation ratio �
 for a numeric feature, and mutual information for both — and weighs it by how
 much the model relies on the feature (its share of mean |SHAP|, of permutation
 importance or of |standardized coefficient|). A strongly associated feature
-among the model's top features is reported as a ``proxy`` finding.
+among the model's top features is reported as a ``proxy`` finding; a feature the
+model reads that encodes an attribute almost exactly (association at least
+``policy.proxy_encoding``) is reported whatever its reliance, as a
+``proxy_encoding`` finding. Whether the model takes an attribute directly is
+decided by the data (a model input holding its values), not by column names;
+:func:`sensitive_seen` and :func:`seen_text` say which sensitive attributes the
+model sees, directly or through an encoding (the report's model card).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from audit.proxies._association import (  # noqa: F401
     mutual_information,
 )
 from audit.proxies._detect import (  # noqa: F401
+    ENCODING_CODE,
     PROXY_CODE,
     TABLE_COLUMNS,
     ProxyResult,
@@ -42,6 +49,15 @@ from audit.proxies._reliance import (  # noqa: F401
     context_reliance,
     to_shares,
 )
+from audit.proxies._seen import (  # noqa: F401
+    SEEN_LABEL,
+    Encoding,
+    SeenAttribute,
+    direct_inputs,
+    same_values,
+    seen_text,
+    sensitive_seen,
+)
 
 _detecting = [
     "detect_proxies",
@@ -51,7 +67,17 @@ _detecting = [
     "proxy_findings",
     "ProxyResult",
     "PROXY_CODE",
+    "ENCODING_CODE",
     "TABLE_COLUMNS",
+]
+_seeing = [
+    "sensitive_seen",
+    "seen_text",
+    "direct_inputs",
+    "same_values",
+    "SeenAttribute",
+    "Encoding",
+    "SEEN_LABEL",
 ]
 _measuring = [
     "association",
@@ -73,4 +99,4 @@ _reliance = [
     "WEIGHTS",
 ]
 
-__all__ = _detecting + _measuring + _reliance
+__all__ = _detecting + _seeing + _measuring + _reliance

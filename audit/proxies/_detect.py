@@ -6,7 +6,17 @@ whichever is largest) is at least ``policy.proxy_association`` and it is among
 the model's ``policy.proxy_top_k`` most relied-on features. This holds whether
 or not the attribute itself is a model input: leaving the attribute out
 ("fairness through unawareness") does not help when a proxy carries it in.
-A sensitive column is never reported as its own proxy.
+
+A feature the model reads is an **encoding** of a sensitive attribute when that
+association is at least ``policy.proxy_encoding`` (0.9 by default): the model
+can recover the attribute from it almost exactly, so it is reported whatever
+the model's reliance on it (a ``proxy_encoding`` warning, or the ``proxy``
+warning of a pair that is both), and the model card lists it as a way the model
+sees the attribute (:mod:`audit.proxies._seen`).
+
+A model input that holds a sensitive attribute's values row for row is the
+attribute itself, never its own proxy; a column merely *named* like the
+attribute, with other values, is measured like any other feature.
 """
 
 from __future__ import annotations
@@ -25,8 +35,10 @@ from audit.findings import Finding
 from audit.policy import Policy
 from audit.proxies._association import MI_ROWS, association
 from audit.proxies._reliance import Reliance, context_reliance
+from audit.proxies._seen import SeenAttribute, same_values, sensitive_seen
 
 __all__ = [
+    "ENCODING_CODE",
     "PROXY_CODE",
     "TABLE_COLUMNS",
     "ProxyResult",
@@ -39,6 +51,7 @@ __all__ = [
 
 ANALYZER = "proxies"
 PROXY_CODE = "proxy"
+ENCODING_CODE = "proxy_encoding"
 TABLE_COLUMNS = (
     "feature",
     "attribute",
@@ -51,7 +64,10 @@ TABLE_COLUMNS = (
     "reliance_rank",
     "proxy_score",
     "is_proxy",
+    "is_encoding",
 )
+_DEFAULT_ENCODING = Policy().proxy_encoding
+_MEASURE_NAMES = {"cramers_v": "Cramér's V", "correlation_ratio": "correlation ratio η"}
 
 _TITLE = "A feature stands in for a sensitive attribute"
 _MESSAGE = (
@@ -65,6 +81,25 @@ _UNAWARE = (
 )
 _AWARE = "It can carry {attribute!r} into the decisions beyond the attribute's own weight."
 _NO_SENSITIVE = "Proxy detection needs at least one sensitive attribute; got none."
+_ENCODES = (
+    " It encodes {attribute!r} almost exactly (association {association:.2f} >= "
+    "{threshold:.2f}): the model can recover {attribute!r} from it."
+)
+_ENCODING_TITLE = "A model input encodes a sensitive attribute"
+_ENCODING_MESSAGE = (
+    "{feature!r} encodes {attribute!r} almost exactly ({measure} {value:.2f}, normalised "
+    "mutual information {mi:.2f}; threshold {threshold:.2f}). The model reads {feature!r}, so "
+    "it can recover {attribute!r} from it, whatever its reliance rank (the model's #{rank} "
+    "feature, {share:.0%} of its reliance, by {source}). {tail}"
+)
+_ENCODING_UNAWARE = (
+    "{attribute!r} is not a model input, yet the model is not blind to it: fairness through "
+    "unawareness does not hold."
+)
+_ENCODING_AWARE = (
+    "The model also takes {attribute!r} directly; dropping {attribute!r} from its inputs would "
+    "not make it blind to the attribute."
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,8 +114,9 @@ class ProxyResult:
         ``value``, ``mutual_information`` (nats), ``mi_normalized``,
         ``association`` (the largest of value and mi_normalized),
         ``reliance`` (the feature's share of the model's reliance),
-        ``reliance_rank``, ``proxy_score`` (association x reliance) and
-        ``is_proxy``; sorted by proxy score.
+        ``reliance_rank``, ``proxy_score`` (association x reliance),
+        ``is_proxy`` and ``is_encoding`` (association at least
+        ``encoding_threshold``, whatever the reliance); sorted by proxy score.
     reliance_source : str
         What reliance was measured by (mean |SHAP|, permutation importance, ...).
     threshold : float
@@ -90,7 +126,9 @@ class ProxyResult:
     attributes : tuple of str
         The sensitive attributes.
     sensitive_in_model : tuple of str
-        Those the model takes as inputs.
+        Those the model takes as inputs (a model input holds their values).
+    encoding_threshold : float
+        ``policy.proxy_encoding``.
     """
 
     table: pd.DataFrame
@@ -99,11 +137,22 @@ class ProxyResult:
     top_k: int
     attributes: tuple[str, ...]
     sensitive_in_model: tuple[str, ...]
+    encoding_threshold: float = _DEFAULT_ENCODING
 
     @property
     def proxies(self) -> pd.DataFrame:
         """Rows flagged as proxies."""
         return self.table[self.table["is_proxy"]]
+
+    @property
+    def encodings(self) -> pd.DataFrame:
+        """Rows flagged as near-perfect encodings of a sensitive attribute."""
+        return self.table[self.table["is_encoding"]]
+
+    @property
+    def seen(self) -> tuple[SeenAttribute, ...]:
+        """How the model sees each sensitive attribute (:func:`audit.proxies.sensitive_seen`)."""
+        return sensitive_seen(self)
 
     def to_frame(self) -> pd.DataFrame:
         """The (feature, attribute) table."""
@@ -118,6 +167,8 @@ class ProxyResult:
                 "top_k": self.top_k,
                 "attributes": list(self.attributes),
                 "sensitive_in_model": list(self.sensitive_in_model),
+                "encoding_threshold": self.encoding_threshold,
+                "seen": [s.to_dict() for s in self.seen],
                 "table": self.table.to_dict(orient="records"),
             }
         )
@@ -132,15 +183,20 @@ def proxy_table(
     random_state: int = 0,
     mi_rows: int | None = MI_ROWS,
 ) -> pd.DataFrame:
-    """The (feature, attribute) association table for the features in ``reliance``."""
+    """The (feature, attribute) association table for the features in ``reliance``.
+
+    A feature that holds the attribute's own values (:func:`same_values`) is
+    the attribute itself and gets no row; a feature merely named like it does.
+    """
     ranks = reliance.ranks()
     rows = []
     for attribute in sensitive.columns:
         for feature in reliance.shares.index:
-            if feature == attribute:
+            column = X[feature].reset_index(drop=True)
+            if same_values(column, sensitive[attribute]):
                 continue
             found = association(
-                X[feature].reset_index(drop=True),
+                column,
                 sensitive[attribute],
                 random_state=random_state,
                 mi_rows=mi_rows,
@@ -164,6 +220,7 @@ def proxy_table(
                         and rank <= policy.proxy_top_k
                         and share > 0
                     ),
+                    "is_encoding": bool(found.strength >= policy.proxy_encoding),
                 }
             )
     table = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
@@ -172,43 +229,80 @@ def proxy_table(
 
 
 def proxy_findings(result: ProxyResult) -> list[Finding]:
-    """A ``proxy`` warning for every flagged (feature, attribute) pair."""
+    """One warning for every flagged (feature, attribute) pair.
+
+    A pair among the model's top features by reliance with association at
+    least ``threshold`` is a ``proxy`` (its message adds that the feature
+    encodes the attribute when the association also reaches
+    ``encoding_threshold``); any other pair whose association reaches
+    ``encoding_threshold`` is a ``proxy_encoding``, whatever its reliance rank.
+    """
     findings = []
-    for row in result.proxies.itertuples(index=False):
+    table = result.table
+    flagged = table["is_proxy"] | table["is_encoding"]
+    for row in table[flagged].itertuples(index=False):
         aware = row.attribute in result.sensitive_in_model
-        tail = (_AWARE if aware else _UNAWARE).format(attribute=row.attribute)
+        encoding = bool(row.is_encoding)
+        evidence = {
+            "feature": row.feature,
+            "attribute": row.attribute,
+            "measure": row.measure,
+            "value": row.value,
+            "mutual_information": row.mutual_information,
+            "mi_normalized": row.mi_normalized,
+            "association": row.association,
+            "threshold": result.threshold,
+            "reliance": row.reliance,
+            "reliance_rank": row.reliance_rank,
+            "reliance_source": result.reliance_source,
+            "top_k": result.top_k,
+            "attribute_in_model": aware,
+            "encoding": encoding,
+            "encoding_threshold": result.encoding_threshold,
+        }
+        if row.is_proxy:
+            tail = (_AWARE if aware else _UNAWARE).format(attribute=row.attribute)
+            if encoding:
+                tail += _ENCODES.format(
+                    attribute=row.attribute,
+                    association=row.association,
+                    threshold=result.encoding_threshold,
+                )
+            code, title = PROXY_CODE, _TITLE
+            message = _MESSAGE.format(
+                feature=row.feature,
+                attribute=row.attribute,
+                measure=row.measure.replace("_", " "),
+                value=row.value,
+                mi=row.mi_normalized,
+                rank=row.reliance_rank,
+                share=row.reliance,
+                source=result.reliance_source,
+                tail=tail,
+            )
+        else:
+            tail = (_ENCODING_AWARE if aware else _ENCODING_UNAWARE).format(attribute=row.attribute)
+            code, title = ENCODING_CODE, _ENCODING_TITLE
+            message = _ENCODING_MESSAGE.format(
+                feature=row.feature,
+                attribute=row.attribute,
+                measure=_MEASURE_NAMES.get(row.measure, row.measure),
+                value=row.value,
+                mi=row.mi_normalized,
+                threshold=result.encoding_threshold,
+                rank=row.reliance_rank,
+                share=row.reliance,
+                source=result.reliance_source,
+                tail=tail,
+            )
         findings.append(
             Finding(
-                code=PROXY_CODE,
+                code=code,
                 severity="warning",
-                title=_TITLE,
-                message=_MESSAGE.format(
-                    feature=row.feature,
-                    attribute=row.attribute,
-                    measure=row.measure.replace("_", " "),
-                    value=row.value,
-                    mi=row.mi_normalized,
-                    rank=row.reliance_rank,
-                    share=row.reliance,
-                    source=result.reliance_source,
-                    tail=tail,
-                ),
+                title=title,
+                message=message,
                 subject=f"{row.feature} ~ {row.attribute}",
-                evidence={
-                    "feature": row.feature,
-                    "attribute": row.attribute,
-                    "measure": row.measure,
-                    "value": row.value,
-                    "mutual_information": row.mutual_information,
-                    "mi_normalized": row.mi_normalized,
-                    "association": row.association,
-                    "threshold": result.threshold,
-                    "reliance": row.reliance,
-                    "reliance_rank": row.reliance_rank,
-                    "reliance_source": result.reliance_source,
-                    "top_k": result.top_k,
-                    "attribute_in_model": aware,
-                },
+                evidence=evidence,
                 analyzer=ANALYZER,
             )
         )
@@ -286,7 +380,7 @@ def detect_proxies(
         |SHAP| where shap can explain the model, else permutation importance
         (:func:`context_reliance`).
     policy : Policy, optional
-        ``proxy_association`` and ``proxy_top_k`` thresholds.
+        ``proxy_association``, ``proxy_top_k`` and ``proxy_encoding`` thresholds.
     random_state : int, default=0
         Seed.
     n_repeats : int, default=5
@@ -335,4 +429,5 @@ def build_proxy_result(
         top_k=policy.proxy_top_k,
         attributes=tuple(str(c) for c in sensitive.columns),
         sensitive_in_model=tuple(sensitive_in_model),
+        encoding_threshold=policy.proxy_encoding,
     )

@@ -130,6 +130,41 @@ def _disparity_table(gm: Any, facts: dict[str, Fact], findings: list[Any]) -> Bl
     )
 
 
+_CORRECTION_TEXT = {
+    "holm": "Holm's step-down correction",
+    "bonferroni": "Bonferroni's correction",
+    "none": "no correction for multiple comparisons",
+}
+
+
+def _weighted(gm: Any) -> bool:
+    return bool(gm.counts is not None and gm.counts.weighted)
+
+
+def _uncertainty_text(gm: Any, policy: Any) -> str:
+    """How intervals were drawn and how many comparisons the critical verdicts corrected for."""
+    if not gm.n_boot:
+        return (
+            "No bootstrap intervals were drawn (n_boot=0): disparities are judged on the point "
+            "estimates alone and none is tested against chance."
+        )
+    judged = {*policy.ratio_metrics, *policy.difference_metrics}
+    counts = []
+    for metric in gm.metrics:
+        if gm._base_metric(metric) in judged:
+            counts.append(f"{metric} {len(gm.parity_tests(metric, correction='none'))}")
+    return (
+        f"Brackets are {gm.ci:.0%} bootstrap percentile intervals from {gm.n_boot:,} "
+        "replicates of the count table; a difference's or ratio's interval is recomputed "
+        "between the comparable groups in each replicate. A disparity is critical only when "
+        "the parity test of its worst pair (Wald test, bootstrap standard error) rejects at "
+        f"{1 - gm.ci:.0%} after {_CORRECTION_TEXT[policy.multiple_comparisons]} over every "
+        "pair of comparable groups of that metric. Pairwise comparisons per judged metric: "
+        + (", ".join(counts) or "none")
+        + "."
+    )
+
+
 def fairness_section(report: Any) -> Section:
     """Build the fairness section from the report's GroupMetrics."""
     out = report.outputs.get("fairness")
@@ -148,9 +183,11 @@ def fairness_section(report: Any) -> Section:
             "text",
             f"Groups by {names}: {len(gm.by_group)} groups over "
             f"{int(gm.by_group['count'].sum()):,} rows. A rate is judged only where its own "
-            f"denominator reaches {gm.min_count} rows.",
+            f"denominator reaches {gm.min_count} rows"
+            + (" (effective sample size, as rows are weighted)." if _weighted(gm) else "."),
         )
     ]
+    blocks.append(Block("text", _uncertainty_text(gm, report.policy)))
     title = "Intersectional groups" if len(gm.sensitive_names) > 1 else "Metrics by group"
     blocks.append(_group_table(gm, title))
     blocks.append(_disparity_table(gm, dict(out.facts), findings))
@@ -169,7 +206,7 @@ def fairness_section(report: Any) -> Section:
             )
         )
         summaries = [
-            (path.replace("_", " ").replace(".", " "), fmt(fact.value))
+            (path.replace("_", " ").replace(".", " "), _with_ci(fact.value, fact.ci))
             for path, fact in out.facts.items()
             if path.split(".")[0] in _SUMMARIES
         ]

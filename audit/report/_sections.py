@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from audit.proxies import SEEN_LABEL, seen_text
 from audit.report._blocks import Block, Section, fmt, table_block
 
 __all__ = ["build_sections", "SECTION_TITLES"]
@@ -18,6 +19,13 @@ SECTION_TITLES = {
     "fairness": "Group fairness",
     "proxies": "Proxies of sensitive attributes",
 }
+
+
+def _seen(report: Any) -> str:
+    """The model card's "sees" line: :func:`audit.proxies.seen_text` of the proxy analysis."""
+    out = report.outputs.get("proxies")
+    result = out.result if out is not None and out.status == "ran" else None
+    return seen_text(report.data["sensitive"], report.data["sensitive_in_model"], result)
 
 
 def _model_card(report: Any) -> Section:
@@ -43,7 +51,7 @@ def _model_card(report: Any) -> Section:
             )
             or "none given",
         ),
-        ("Sensitive attributes the model sees", ", ".join(d["sensitive_in_model"]) or "none"),
+        (SEEN_LABEL, _seen(report)),
         ("Sample weights", "yes" if d["weighted"] else "no"),
     ]
     rows += [(k, fmt(v)) for k, v in sorted(d["performance"].items())]

@@ -18,8 +18,6 @@ and the HTML must show that value (formatted by the report's ``fmt``) in the
 disparity table, the named summaries, the weights' concentration and range, the
 verdict banner and each finding's evidence.
 
-Tests marked ``xfail(strict=True)`` pin discrepancies found in ``audit/`` (each reason
-names the code); they turn into failures once the code is fixed, so the marker goes.
 """
 
 from __future__ import annotations
@@ -48,45 +46,6 @@ SUMMARY_OF = {  # fairlearn's names for the facts of one metric (or two)
     "equal_opportunity": ("tpr",),
     "equalized_odds": ("tpr", "fpr"),
 }
-
-# Reasons of the xfail markers: the discrepancies these tests found in audit/.
-SUMMARIES_COUNT_INSUFFICIENT_GROUPS = (
-    "audit/fairness/_facts.py group_metrics_facts builds the named-summary facts "
-    "(demographic_parity.*, equal_opportunity.*, equalized_odds.*) from GroupMetrics.summary(), "
-    "whose methods call difference()/ratio() with exclude_insufficient=False: groups below "
-    "min_count take part, so e.g. demographic_parity.ratio is 0.0 while selection_rate.ratio is "
-    "0.081 (a 4-row group), and the fact carries no groups/insufficient/ci"
-)
-RECORD_RESULT_COUNTS_INSUFFICIENT_GROUPS = (
-    "audit/fairness/_group_metrics.py GroupMetrics.to_dict writes difference()/ratio() and "
-    "difference_ci()/ratio_ci() with exclude_insufficient=False, so the JSON record's "
-    "analyzers.fairness.result.ratio.selection_rate (0.0) contradicts its own "
-    "facts['selection_rate.ratio'] (0.081)"
-)
-FINDING_CI_IS_ANOTHER_INTERVAL = (
-    "audit/fairness/_findings.py _disparity takes the interval of the fixed worst pair's "
-    "replicates (reps[:, lo] / reps[:, hi]) while audit/fairness/_facts.py uses "
-    "GroupMetrics.ratio_ci/difference_ci (min/max over groups per replicate): the HTML shows "
-    "'0.081 [0.000, 0.132]' in the disparity table and ci '0.020, 0.170' in the finding's "
-    "evidence for the same selection_rate ratio"
-)
-API_PARITY_WITH_ONE_GROUP = (
-    "audit/fairness/_group_metrics.py GroupMetrics._difference_array/_ratio_array "
-    "(between_groups) return nanmax - nanmin = 0 and nanmin / nanmax = 1 when only one group "
-    "is left by exclude_insufficient=True (CI [0, 0] too): perfect parity, where the fact "
-    "says None, '1 group(s) with enough evidence; a comparison needs 2'"
-)
-SUMMARY_GATE_JUDGES_SMALL_GROUP = (
-    "audit/fairness/_facts.py: demographic_parity.ratio is computed with the 20-row group "
-    "(GroupMetrics.summary ignores min_count), so the gate FAILs on it while the same rule "
-    "on selection_rate.ratio is 'insufficient'"
-)
-
-
-def _xfail_adult(reason: str) -> list[Any]:
-    mark = pytest.mark.xfail(strict=True, reason=reason)
-    return [pytest.param(n, marks=mark) for n in ADULT_CASES] + ["synthetic"]
-
 
 # --------------------------------------------------------------------------- fixtures
 
@@ -545,7 +504,10 @@ def test_html_named_summaries_show_the_facts(case, name):
     assert len(paths) == 6
     for path in paths:
         key = path.replace("_", " ").replace(".", " ")
-        _shown_matches(shown[key], c.facts[path].value)
+        f = c.facts[path]
+        assert shown[key] == _with_ci(f.value, f.ci), (path, shown[key])
+        if f.value is not None:
+            _shown_matches(shown[key].split(" [")[0], f.value)
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -577,7 +539,7 @@ def test_html_finding_evidence_shows_the_facts(case, name):
 # ------------------------------------------------------ discrepancies found in audit/
 
 
-@pytest.mark.parametrize("name", _xfail_adult(SUMMARIES_COUNT_INSUFFICIENT_GROUPS))
+@pytest.mark.parametrize("name", CASES)
 def test_named_summaries_are_their_metrics_facts(case, name):
     """demographic_parity is selection_rate, equal_opportunity is tpr, equalized_odds the worse
     of tpr and fpr: between the same groups with enough evidence (DESIGN.md, comparable groups)."""
@@ -592,7 +554,7 @@ def test_named_summaries_are_their_metrics_facts(case, name):
         assert c.facts[f"{summary}.difference"].insufficient == worst.insufficient, summary
 
 
-@pytest.mark.parametrize("name", _xfail_adult(RECORD_RESULT_COUNTS_INSUFFICIENT_GROUPS))
+@pytest.mark.parametrize("name", CASES)
 def test_record_result_difference_and_ratio_are_the_facts(case, name):
     c = case(name)
     result = c.json_record["analyzers"]["fairness"]["result"]
@@ -607,7 +569,7 @@ def test_record_result_difference_and_ratio_are_the_facts(case, name):
                 assert (interval["ci_low"], interval["ci_high"]) == f.ci, (metric, stat)
 
 
-@pytest.mark.parametrize("name", _xfail_adult(FINDING_CI_IS_ANOTHER_INTERVAL))
+@pytest.mark.parametrize("name", CASES)
 def test_finding_interval_is_the_fact_interval(case, name):
     """The HTML shows one interval per number: the disparity table's (the fact's) and the
     evidence's must agree."""
@@ -649,14 +611,12 @@ def test_one_group_with_evidence_publishes_no_fact(one_group_report):
     assert result.status == "insufficient"
 
 
-@pytest.mark.xfail(strict=True, reason=API_PARITY_WITH_ONE_GROUP)
 def test_one_group_with_evidence_has_no_api_value(one_group_report):
     gm = one_group_report.fairness
     assert np.isnan(gm.difference(exclude_insufficient=True)["selection_rate"])
     assert np.isnan(gm.ratio(exclude_insufficient=True)["selection_rate"])
 
 
-@pytest.mark.xfail(strict=True, reason=SUMMARY_GATE_JUDGES_SMALL_GROUP)
 def test_one_group_with_evidence_named_summary_is_not_judged(one_group_report):
     facts = one_group_report.facts()
     result = check_rules(

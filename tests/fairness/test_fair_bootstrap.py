@@ -8,7 +8,12 @@ import pytest
 import sklearn.metrics as skm
 
 from audit.fairness import BINARY_METRICS, REGRESSION_METRICS, group_metrics
-from audit.fairness._metrics import binary_metrics, regression_metrics, regression_overall
+from audit.fairness._metrics import (
+    REGRESSION_SUMS,
+    binary_metrics,
+    regression_metrics,
+    regression_overall,
+)
 
 B = 2000
 CI = 0.9
@@ -107,7 +112,7 @@ def test_regression_intervals_match_row_bootstrap() -> None:
     codes = pd.Index(gm.groups).get_indexer(group)
     g = len(gm.groups)
     boot = np.random.default_rng(5)
-    sums = np.empty((B, g, 7))
+    sums = np.empty((B, g, len(REGRESSION_SUMS)))
     for b in range(B):
         i = boot.integers(0, n, n)
         c, yy, pp, ww = codes[i], y[i], pred[i], w[i]
@@ -119,8 +124,11 @@ def test_regression_intervals_match_row_bootstrap() -> None:
             [
                 np.bincount(c, minlength=g),
                 wsum,
+                np.zeros(g),  # shift_y
+                np.zeros(g),  # shift_pred
                 sy,
                 np.bincount(c, ww * pp, g),
+                np.bincount(c, ww * e, g),
                 np.bincount(c, ww * np.abs(e), g),
                 np.bincount(c, ww * e * e, g),
                 np.bincount(c, ww * (yy - mean[c]) ** 2, g),

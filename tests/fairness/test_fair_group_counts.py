@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from audit.errors import DataValidationError
 from audit.fairness import CELLS, group_counts, group_metrics, metrics_from_counts
 
 
@@ -66,8 +67,10 @@ def test_many_intersections_and_unsortable_levels() -> None:
     expected = pd.DataFrame(sf).value_counts().sort_index()
     assert list(counts.groups) == list(expected.index)
     np.testing.assert_array_equal(counts.table["n"].to_numpy(), expected.to_numpy())
-    mixed = group_counts([0, 1, 1], [0, 1, 0], sensitive_features=[1, "x", 1])
-    assert list(mixed.groups) == [1, "x"]  # first-appearance order when values cannot be sorted
+    # labels of several types (1 and "x") are refused, as in audit_model (issue 12): they
+    # usually mean a column read with the wrong types, and cannot be ordered
+    with pytest.raises(DataValidationError, match="mixes values of the types int, str"):
+        group_counts([0, 1, 1], [0, 1, 0], sensitive_features=[1, "x", 1])
 
 
 def test_import_is_light() -> None:

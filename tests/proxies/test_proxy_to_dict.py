@@ -23,6 +23,8 @@ def test_to_dict_is_json_and_deterministic(biased):
         "top_k",
         "attributes",
         "sensitive_in_model",
+        "encoding_threshold",
+        "seen",
         "table",
     }
     assert set(record["table"][0]) == set(TABLE_COLUMNS)
