@@ -41,6 +41,7 @@ from audit.errors import (
 )
 
 __all__ = [
+    "BAD_POSITIVE_INT",
     "BAD_CI",
     "BAD_COUNT",
     "BAD_COUNT_OR_NONE",
@@ -66,6 +67,7 @@ __all__ = [
     "align_rows",
     "check_ci",
     "check_count",
+    "check_positive_int",
     "check_finite_labels",
     "check_label_types",
     "check_lengths",
@@ -793,6 +795,22 @@ def check_count(value: Any, what: str, *, allow_none: bool = False) -> int | Non
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < 0:
         template = BAD_COUNT_OR_NONE if allow_none else BAD_COUNT
         raise InvalidParameterError(template.format(what=what, value=_shown(value)))
+    return int(value)
+
+
+BAD_POSITIVE_INT = "{name} must be an int >= 1; got {value!r}."
+
+
+def check_positive_int(name: str, value: Any) -> int:
+    """Validate a size setting (``max_rows``, ``n_repeats``, ...): an int >= 1.
+
+    Raises
+    ------
+    InvalidParameterError
+        ``value`` is a bool, not an integer, or below 1.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise InvalidParameterError(BAD_POSITIVE_INT.format(name=name, value=value))
     return int(value)
 
 

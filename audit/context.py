@@ -296,20 +296,33 @@ class AuditContext:
 
         ``key`` names the quantity and every option it depends on, e.g.
         ``("attributions", ("max_rows", 500))``; two asks with equal keys get the
-        same object. A ``compute`` that raises caches nothing (the next ask
-        tries again and raises again).
+        same object. A ``compute`` that raises is remembered too: every later
+        ask re-raises the same error instead of paying for the failure again
+        (SHAP failing once for attributions fails the same way for importance).
         """
         try:
-            return self._cache[key]
+            value = self._cache[key]
         except KeyError:
-            pass
-        value = compute()
-        self._cache[key] = value
+            try:
+                value = compute()
+            except Exception as exc:
+                self._cache[key] = _Failure(exc)
+                raise
+            self._cache[key] = value
+        if isinstance(value, _Failure):
+            raise value.error
         return value
 
     def is_derived(self, key: Hashable) -> bool:
         """Whether the quantity ``key`` has been computed already."""
         return key in self._cache
+
+
+class _Failure:
+    """A derived quantity whose computation raised: every ask re-raises the error."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
 
 
 _NUMERIC_KINDS = ("integer", "floating", "mixed-integer-float", "decimal", "boolean", "empty")

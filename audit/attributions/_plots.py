@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from audit.attributions._checks import check_positive_int
+from audit._inputs import check_positive_int
 from audit.attributions._result import OVERALL, AttributionResult
 from audit.errors import DataValidationError
 

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from audit.attributions._checks import check_positive_int
+from audit._inputs import check_positive_int
 
 __all__ = ["ALL_ROWS", "StratifiedSample", "ordered", "stratified_sample"]
 

@@ -65,28 +65,6 @@ _NO_DROP = "drop_column: not requested (opt-in; it refits the model once per col
 _NO_DROP_TORCH = "drop_column: torch modules cannot be refitted here"
 
 
-class _Failure:
-    """A computation that raised: kept in the context so every ask re-raises it."""
-
-    def __init__(self, error: Exception) -> None:
-        self.error = error
-
-
-def _remember(ctx: AuditContext, key: Hashable, compute: Callable[[], T]) -> T:
-    """``ctx.derived(key, compute)``, with a failure remembered too: it is paid for once."""
-
-    def attempt() -> Any:
-        try:
-            return compute()
-        except Exception as exc:  # re-raised by every ask
-            return _Failure(exc)
-
-    outcome = ctx.derived(key, attempt)
-    if isinstance(outcome, _Failure):
-        raise outcome.error
-    return outcome
-
-
 def _key(name: str, settings: dict[str, Any]) -> tuple[Hashable, ...]:
     """A hashable cache key; an unhashable setting (a scorer object) is keyed by identity."""
     items: list[tuple[str, Any]] = []
@@ -117,8 +95,7 @@ def context_permutation(
     PermutationImportance
     """
     settings = {"n_repeats": n_repeats, "max_rows": max_rows, "scoring": scoring}
-    return _remember(
-        ctx,
+    return ctx.derived(
         _key("permutation", settings),
         lambda: permutation_importance(
             ctx.adapter,

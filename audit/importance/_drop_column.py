@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from audit._frames import to_1d_array, to_pandas_frame
+from audit._inputs import check_positive_int
 from audit._jsonable import to_jsonable as _plain
 from audit.adapters import make_adapter
-from audit.attributions import check_positive_int
 from audit.errors import DataValidationError, UnknownColumnError, UnsupportedModelError
 from audit.importance._scoring import make_scorer_for, model_input
 

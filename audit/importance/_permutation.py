@@ -10,15 +10,12 @@ import numpy as np
 import pandas as pd
 
 from audit._frames import to_1d_array, to_pandas_frame
+from audit._inputs import align_rows, check_lengths, check_positive_int, resolve_random_state
 from audit._jsonable import to_jsonable as _plain
 from audit.adapters import make_adapter
-from audit.attributions import check_positive_int
-from audit.errors import LengthMismatchError
 from audit.importance._scoring import AdapterEstimator, make_scorer_for, model_input
 
 __all__ = ["PermutationImportance", "permutation_importance"]
-
-_LENGTH = "X has {n_x} rows but y has {n_y}; they must be aligned row by row."
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,7 +75,7 @@ def permutation_importance(
     *,
     scoring: str | Callable[..., float] | None = None,
     n_repeats: int = 5,
-    random_state: int = 0,
+    random_state: int | None = 0,
     sample_weight: Any = None,
     max_rows: int | None = 10_000,
 ) -> PermutationImportance:
@@ -97,8 +94,8 @@ def permutation_importance(
         ``"accuracy"`` for classifiers and ``"r2"`` for regressors.
     n_repeats : int, default=5
         Shuffles per column.
-    random_state : int, default=0
-        Seed (also of the row subsample).
+    random_state : int or None, default=0
+        Seed (also of the row subsample); None draws a fresh one, as everywhere.
     sample_weight : array-like, optional
         Row weights for the score.
     max_rows : int or None, default=10000
@@ -111,12 +108,20 @@ def permutation_importance(
     from sklearn.inspection import permutation_importance as sk_permutation_importance
 
     n_repeats = check_positive_int("n_repeats", n_repeats)
+    random_state = resolve_random_state(random_state)
+    aligned = align_rows({"X": X, "y": y, "sample_weight": sample_weight})
+    X, y, sample_weight = aligned["X"], aligned["y"], aligned["sample_weight"]
     adapter = make_adapter(model)
     frame = model_input(adapter, to_pandas_frame(X, column_names=adapter.input_features))
     target = to_1d_array(y, what="y")
-    if len(target) != len(frame):
-        raise LengthMismatchError(_LENGTH.format(n_x=len(frame), n_y=len(target)))
     weights = None if sample_weight is None else to_1d_array(sample_weight, what="sample_weight")
+    check_lengths(
+        {
+            "X": len(frame),
+            "y": len(target),
+            "sample_weight": None if weights is None else len(weights),
+        }
+    )
     if max_rows is not None and len(frame) > check_positive_int("max_rows", max_rows):
         rng = np.random.default_rng(random_state)
         rows = np.sort(rng.choice(len(frame), size=max_rows, replace=False))

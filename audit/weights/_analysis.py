@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Sequence
 from typing import Any, Literal, TypeVar
 
 import numpy as np
@@ -100,28 +100,6 @@ def coefficient_importance(model: Any, X: Any, sample_weight: Any = None) -> pd.
     return weights.rename("coefficient")
 
 
-class _Failure:
-    """A computation that raised: kept in the context so every ask re-raises it."""
-
-    def __init__(self, error: Exception) -> None:
-        self.error = error
-
-
-def _remember(ctx: AuditContext, key: Hashable, compute: Callable[[], T]) -> T:
-    """``ctx.derived(key, compute)``, with a failure remembered too: it is paid for once."""
-
-    def attempt() -> Any:
-        try:
-            return compute()
-        except Exception as exc:  # re-raised by every ask
-            return _Failure(exc)
-
-    outcome = ctx.derived(key, attempt)
-    if isinstance(outcome, _Failure):
-        raise outcome.error
-    return outcome
-
-
 def context_coefficients(ctx: AuditContext) -> pd.Series | None:
     """:func:`coefficient_importance` of an audit's model, computed once per context.
 
@@ -130,8 +108,7 @@ def context_coefficients(ctx: AuditContext) -> pd.Series | None:
     table's ``coefficient`` column, and the same numbers as the weight
     analysis's ``by_source["weight"]``.
     """
-    return _remember(
-        ctx,
+    return ctx.derived(
         ("coefficients",),
         lambda: coefficient_importance(ctx.adapter, ctx.X, ctx.sample_weight),
     )

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from audit._inputs import BAD_POSITIVE_INT
 from audit.attributions import explain, stratified_sample
-from audit.attributions._checks import BAD_POSITIVE_INT
 from audit.errors import DataValidationError
 
 
