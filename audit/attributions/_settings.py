@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import importlib.util
 import numbers
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Hashable, Mapping
 from typing import Any, TypeVar
 
-from audit.attributions._checks import check_positive_int
+from audit._inputs import check_positive_int
 from audit.attributions._choose import check_explainer_name
-from audit.context import AuditContext
 from audit.errors import DataValidationError
 
 __all__ = [
     "ATTRIBUTION_DEFAULTS",
     "attribution_settings",
     "attributions_key",
-    "remember",
     "shap_available",
 ]
 
@@ -79,25 +77,3 @@ def attributions_key(settings: Mapping[str, Any] | None = None) -> tuple[Hashabl
     """
     full = attribution_settings(settings)
     return ("attributions", *((k, full[k]) for k in sorted(full) if k not in _NOT_IN_KEY))
-
-
-class _Failure:
-    """A computation that raised: kept in the context so every ask re-raises it."""
-
-    def __init__(self, error: Exception) -> None:
-        self.error = error
-
-
-def remember(ctx: AuditContext, key: Hashable, compute: Callable[[], T]) -> T:
-    """``ctx.derived(key, compute)``, with a failure remembered too: it is paid for once."""
-
-    def attempt() -> Any:
-        try:
-            return compute()
-        except Exception as exc:  # re-raised by every ask
-            return _Failure(exc)
-
-    outcome = ctx.derived(key, attempt)
-    if isinstance(outcome, _Failure):
-        raise outcome.error
-    return outcome
