@@ -302,3 +302,33 @@ def test_a_group_of_min_count_equal_weights_never_flips_when_scaled() -> None:
     b = group_metrics(y_true, y_pred, sensitive_features=group, sample_weight=3 * w, min_count=30)
     assert a.verdicts.loc["a", "selection_rate"] == "ok"
     pd.testing.assert_frame_equal(a.verdicts, b.verdicts)
+
+
+def test_the_report_shows_no_lowest_or_highest_without_two_comparable_groups() -> None:
+    """Issue 12: the differences table showed 0.000 / 1.000 and lowest/highest of all groups."""
+    from sklearn.linear_model import LogisticRegression
+
+    from audit import audit_model
+    from audit.datasets import make_biased_classification
+
+    data = make_biased_classification(1000, random_state=1)
+    X, y = data.X.drop(columns=[data.sensitive]), data.y
+    groups = np.where(np.arange(len(X)) < 12, "small", "big")
+    report = audit_model(
+        LogisticRegression().fit(X, y),
+        X,
+        y,
+        sensitive_features=groups,
+        n_boot=50,
+        random_state=0,
+        analyzers=["fairness"],
+    )
+    html = report.to_html()
+    table = html[html.index("Differences and ratios between groups") :]
+    row = table[
+        table.index(">selection_rate<") : table.index("</tr>", table.index(">selection_rate<"))
+    ]
+    cells = [c[c.index(">") + 1 :] for c in row.split("<td")[1:]]
+    shown = [c.split("</td>")[0] for c in cells]
+    assert shown[:4] == ["—", "—", "—", "—"], shown
+    assert "0.000" not in row and "1.000" not in row
