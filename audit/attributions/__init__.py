@@ -13,8 +13,10 @@ The explainer is chosen by one capability probe per kind, tried in order
 ``PermutationExplainer`` for anything else. A Pipeline's final estimator is
 explained in the space it sees and one-hot attributions are summed back to the
 column they encode. The rows explained are a sample stratified by sensitive
-group, so every group is represented; every result checks that base value plus
-attributions reproduces the model output (additivity).
+group, so every group is represented; every result checks, row by row, that
+base value plus attributions reproduces the model output (additivity), and says
+whether the explainer is additive exactly or only approximately (sampled
+expected gradients; see :class:`AdditivityCheck`).
 
 shap and torch are imported only when an explanation runs.
 
@@ -31,8 +33,13 @@ asks for the same quantity, so its numbers equal the audit's.
 
 from __future__ import annotations
 
+from audit.attributions._additivity import (  # noqa: F401
+    ADDITIVITY_ATOL,
+    EXACT_EXPLAINERS,
+    AdditivityCheck,
+    check_additivity,
+)
 from audit.attributions._by_group import group_table, importance_table  # noqa: F401
-from audit.attributions._checks import check_positive_int  # noqa: F401
 from audit.attributions._choose import (  # noqa: F401
     AUTO_ORDER,
     PROBES,
@@ -71,7 +78,14 @@ from audit.attributions._settings import (  # noqa: F401
     shap_available,
 )
 
-_explaining = ["explain", "AttributionResult", "linear_shap", "SourceMasker"]
+_explaining = [
+    "explain",
+    "AttributionResult",
+    "AdditivityCheck",
+    "check_additivity",
+    "linear_shap",
+    "SourceMasker",
+]
 _context = ["context_attributions", "attributions_key", "attribution_settings", "shap_available"]
 _choosing = [
     "choose_explainer",
@@ -99,6 +113,8 @@ _settings = [
     "DEFAULT_MAX_ROWS",
     "PERMUTATION_MAX_ROWS",
     "ADDITIVITY_RTOL",
+    "ADDITIVITY_ATOL",
+    "EXACT_EXPLAINERS",
     "ATTRIBUTION_DEFAULTS",
     "check_positive_int",
 ]

@@ -6,7 +6,8 @@ log-odds ``z1 - z0`` (attributions are linear in the output, so the same
 reduction applies to them). DeepExplainer is tried first; when it raises (an
 operation it does not support), GradientExplainer (expected gradients) runs
 instead and the reason says so. Expected gradients are sampled, so their
-additivity is approximate.
+additivity is approximate: the result says so (``additivity.kind``) and each row
+is held to a loose, relative tolerance (see :mod:`audit.attributions._additivity`).
 """
 
 from __future__ import annotations

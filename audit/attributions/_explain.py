@@ -6,10 +6,10 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from audit.adapters import ModelAdapter
+from audit.attributions._additivity import ADDITIVITY_RTOL
 from audit.attributions._choose import choose_explainer
 from audit.attributions._deep import explain_deep, explain_gradient
 from audit.attributions._inputs import matrix_sources
@@ -19,7 +19,7 @@ from audit.attributions._permutation import explain_permutation
 from audit.attributions._progress import resolve_progress
 from audit.attributions._result import AttributionResult, build_result
 from audit.attributions._sample import StratifiedSample, stratified_sample
-from audit.attributions._settings import attribution_settings, attributions_key, remember
+from audit.attributions._settings import attribution_settings, attributions_key
 from audit.attributions._tree import explain_tree
 from audit.context import AuditContext, build_context
 
@@ -35,15 +35,6 @@ __all__ = [
 DEFAULT_MAX_ROWS = 2000
 PERMUTATION_MAX_ROWS = 200
 """Default row budget of the (slow) permutation explainer."""
-
-ADDITIVITY_RTOL: dict[str, float] = {
-    "linear": 1e-6,
-    "tree": 1e-4,
-    "deep": 1e-3,  # float32 forward passes
-    "gradient": 0.1,  # expected gradients are sampled: additive only approximately
-    "permutation": 1e-6,
-}
-"""Additivity tolerance per explainer, relative to ``max(1, max |model output|)``."""
 
 RUNNERS: dict[str, Callable[[ExplainJob], RawAttributions]] = {
     "linear": explain_linear,
@@ -113,8 +104,10 @@ def explain(
     progress : bool, optional
         Show a progress bar; by default only when standard error is a terminal.
     additivity_tolerance : float, optional
-        Largest acceptable ``|base + sum(values) - output|``; by default
-        :data:`ADDITIVITY_RTOL` of the explainer times ``max(1, max |output|)``.
+        Largest acceptable ``|base + sum(values) - output|`` on every row; by
+        default each row has its own, :data:`ADDITIVITY_RTOL` of the explainer
+        times ``max(|output - base|, spread of the output)`` plus a rounding
+        allowance (see :mod:`audit.attributions._additivity`).
 
     Returns
     -------
@@ -173,8 +166,7 @@ def context_attributions(
             "additivity_tolerance": additivity_tolerance,
         }
     )
-    return remember(
-        ctx,
+    return ctx.derived(
         attributions_key(settings),
         lambda: _explain(
             ctx.adapter,
@@ -239,9 +231,6 @@ def _explain(
         and pos_label == classes[0]
     ):
         raw = _flip_binary(raw, pos_label)
-    if additivity_tolerance is None:
-        scale = max(1.0, float(np.abs(raw.model_output).max(initial=0.0)))
-        additivity_tolerance = ADDITIVITY_RTOL[raw.explainer] * scale
     return build_result(
         raw,
         reason=reason,

@@ -3,8 +3,9 @@
 Codes
 -----
 ``shap_additivity_failed`` (warning)
-    base value + sum of attributions misses the model output by more than the
-    tolerance: the attributions do not explain the model faithfully.
+    on at least one row, base value + sum of attributions misses the model
+    output by more than that row's tolerance: the attributions do not explain
+    the model faithfully. The worst rows are named (positions in the data).
 ``imbalanced_attributions`` (warning)
     one feature holds more than ``policy.weight_concentration`` of the total
     mean |SHAP|.
@@ -40,10 +41,11 @@ GAP_CODE = "attribution_gap"
 
 _ADDITIVITY_TITLE = "SHAP values do not add up to the model output"
 _ADDITIVITY_MESSAGE = (
-    "With the {explainer} explainer, base value + sum of attributions misses the model's "
-    "{space} by up to {error:.3g} (tolerance {tolerance:.3g}), so the attributions do not "
-    "faithfully explain this model."
+    "With the {explainer} explainer ({kind} additivity), base value + sum of attributions "
+    "misses the model's {space} beyond the tolerance on {n_failed} of {n_explained} row(s), "
+    "worst {worst}, so the attributions do not faithfully explain this model."
 )
+_WORST_ROW = "row {row}: miss {miss:.3g}, allowed {allowed:.3g}"
 _IMBALANCED_TITLE = "One feature dominates the attributions"
 _IMBALANCED_MESSAGE = (
     "{feature!r} holds {share:.0%} of the total mean |SHAP| (threshold {threshold:.0%}): "
@@ -61,20 +63,28 @@ def additivity_finding(result: AttributionResult) -> Finding | None:
     """``shap_additivity_failed`` when the additivity error exceeds the tolerance."""
     if result.additivity_ok:
         return None
+    check = result.additivity
+    worst = check.worst_rows(failed_only=True)
     return Finding(
         code=ADDITIVITY_CODE,
         severity="warning",
         title=_ADDITIVITY_TITLE,
         message=_ADDITIVITY_MESSAGE.format(
             explainer=result.explainer,
+            kind=check.kind,
             space=result.output_space,
-            error=result.additivity_max_error,
-            tolerance=result.additivity_tolerance,
+            n_failed=check.n_failed,
+            n_explained=result.n_explained,
+            worst="; ".join(_WORST_ROW.format(**row) for row in worst[:3]),
         ),
         subject=result.explainer,
         evidence={
             "max_abs_error": result.additivity_max_error,
             "tolerance": result.additivity_tolerance,
+            "max_relative_error": check.max_relative_error,
+            "kind": check.kind,
+            "n_failed_rows": check.n_failed,
+            "worst_rows": [row["row"] for row in worst],
             "explainer": result.explainer,
             "output_space": result.output_space,
             "n_explained": result.n_explained,

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from audit._jsonable import to_jsonable as _plain
+from audit.attributions._additivity import AdditivityCheck, check_additivity
 from audit.attributions._by_group import group_table, importance_table
 from audit.attributions._job import RawAttributions
 from audit.attributions._sample import StratifiedSample
@@ -60,10 +61,10 @@ class AttributionResult:
         ``attribute, group, n_rows, n_explained`` per sensitive group.
     n_rows : int
         Rows in the audited data.
-    additivity_max_error : float
-        ``max |base + sum(values) - model_output|`` over rows and outputs.
-    additivity_tolerance : float
-        The error above which additivity counts as failed.
+    additivity : AdditivityCheck
+        ``|base + sum(values) - model_output|`` per row and output against each
+        row's own tolerance, whether the explainer is exact or approximate, and
+        the worst rows (see :mod:`audit.attributions._additivity`).
     importance : pandas.DataFrame
         Index ``feature``; ``mean_abs``, ``share`` (of the total), ``rank``.
     by_group : pandas.DataFrame
@@ -93,8 +94,7 @@ class AttributionResult:
     row_weights: np.ndarray
     sample_sizes: pd.DataFrame
     n_rows: int
-    additivity_max_error: float
-    additivity_tolerance: float
+    additivity: AdditivityCheck
     importance: pd.DataFrame
     by_group: pd.DataFrame
     transformed_values: np.ndarray | None
@@ -109,8 +109,41 @@ class AttributionResult:
 
     @property
     def additivity_ok(self) -> bool:
-        """True when base value + attributions reproduce the model output within tolerance."""
-        return bool(self.additivity_max_error <= self.additivity_tolerance)
+        """True when base value + attributions reproduce the model output within tolerance.
+
+        Judged row by row: one row beyond its own tolerance fails the check,
+        however large the outputs of other rows are.
+        """
+        return self.additivity.passed
+
+    @property
+    def additivity_max_error(self) -> float:
+        """``max |base + sum(values) - model_output|`` over rows and outputs."""
+        return self.additivity.max_error
+
+    @property
+    def additivity_tolerance(self) -> float:
+        """The tolerance of the row (and output) with the largest miss.
+
+        Each row has its own tolerance (:attr:`additivity`); this one goes with
+        :attr:`additivity_max_error`. With ``additivity_tolerance`` given to
+        :func:`~audit.attributions.explain`, that number.
+        """
+        check = self.additivity
+        if not check.miss.size:
+            return 0.0
+        miss = np.where(np.isnan(check.miss), np.inf, check.miss)
+        return float(check.allowed.flat[int(miss.argmax())])
+
+    @property
+    def additivity_exact(self) -> bool:
+        """Whether the explainer is additive by construction (False for sampled ones)."""
+        return self.additivity.exact
+
+    @property
+    def additivity_max_relative_error(self) -> float:
+        """The largest ``miss / max(|output - base|, spread)`` over rows and outputs."""
+        return self.additivity.max_relative_error
 
     def mean_abs_by_group(self) -> pd.DataFrame:
         """Mean |SHAP| per feature (rows) overall and per group (columns ``"attr=group"``).
@@ -175,6 +208,7 @@ class AttributionResult:
                     "max_abs_error": self.additivity_max_error,
                     "tolerance": self.additivity_tolerance,
                     "passed": self.additivity_ok,
+                    **self.additivity.to_dict(),
                 },
                 "importance": importance.to_dict(orient="records"),
                 "by_group": self.by_group.to_dict(orient="records"),
@@ -225,10 +259,14 @@ def build_result(
     sample: StratifiedSample,
     transformed_names: tuple[str, ...],
     sources: tuple[str, ...],
-    tolerance: float,
+    tolerance: float | None,
     random_state: int,
 ) -> AttributionResult:
-    """Assemble an :class:`AttributionResult` from an explainer's raw answer."""
+    """Assemble an :class:`AttributionResult` from an explainer's raw answer.
+
+    ``tolerance`` is an absolute additivity tolerance for every row, or None
+    for each row's own (:func:`~audit.attributions._additivity.check_additivity`).
+    """
     names = source_order(sources, [str(c) for c in frame.columns])
     if raw.level == "transformed":
         values = sum_to_sources(raw.values, sources, names)
@@ -237,8 +275,15 @@ def build_result(
         appearance = list(dict.fromkeys(sources))
         values = raw.values[:, [appearance.index(n) for n in names]]
         transformed = None
-    error = np.abs(raw.base_values + values.sum(axis=1) - raw.model_output)
-    max_error = float(error.max()) if error.size else 0.0
+    additivity = check_additivity(
+        raw.explainer,
+        values,
+        raw.base_values,
+        raw.model_output,
+        row_positions=sample.positions,
+        output_names=tuple(raw.output.names),
+        tolerance=tolerance,
+    )
     explained_groups = (
         None if groups is None else groups.iloc[sample.positions].reset_index(drop=True)
     )
@@ -257,8 +302,7 @@ def build_result(
         row_weights=sample.weights,
         sample_sizes=sample.sizes,
         n_rows=len(frame),
-        additivity_max_error=max_error,
-        additivity_tolerance=float(tolerance),
+        additivity=additivity,
         importance=importance_table(values, sample.weights, names),
         by_group=group_table(values, sample.weights, explained_groups, names, raw.output.names),
         transformed_values=transformed,

@@ -61,7 +61,8 @@ def attributions_section(report: Any) -> Section:
     r = report.outputs["attributions"].result
     additivity = (
         f"max |base + Σ SHAP − model output| = {fmt(r.additivity_max_error)} "
-        f"(tolerance {fmt(r.additivity_tolerance)}): " + ("passed" if r.additivity_ok else "FAILED")
+        f"(tolerance on that row {fmt(r.additivity_tolerance)}; each row is checked "
+        "against its own): " + ("passed" if r.additivity_ok else "FAILED")
     )
     sizes = r.sample_sizes
     blocks: list[Block] = [
@@ -75,6 +76,8 @@ def attributions_section(report: Any) -> Section:
                 ("additivity", additivity),
             ],
         ),
+        # plain text: the renderers escape it (HTML autoescape, Markdown md_escape)
+        Block("note", r.additivity.describe()),
         Block("figure", figure_to_svg(plot_importance(r)), title="Global importance (mean |SHAP|)"),
     ]
     if len(r.by_group):
