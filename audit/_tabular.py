@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from audit.errors import DataValidationError, ModelFileError
+from audit.errors import DataValidationError, ModelFileError, OptionalDependencyError
 
 __all__ = ["read_table", "read_text_columns"]
 
@@ -18,6 +18,11 @@ _IS_FOLDER = "{path} is a folder, not a data file. Pass one file of these types:
 _NOT_TEXT = (
     "Could not read {path} as {suffix}: it is not UTF-8 text ({error}). Is it a binary file "
     "or in another encoding? Save it as UTF-8 CSV, or as Parquet."
+)
+_NO_PARQUET = (
+    "Reading {path} needs pyarrow, a dependency of model-audit that is missing or unusable "
+    "here ({error}). Install it with pip install 'pyarrow>=15' (or reinstall model-audit), "
+    "or pass the data as CSV."
 )
 _SPREADSHEET = (
     "{path} is a spreadsheet; model-audit reads {supported}. Export the sheet as CSV "
@@ -32,6 +37,24 @@ def _sniff_separator(path: Path) -> str:
         return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
         return ","
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    """Read a Parquet file with pyarrow.
+
+    Raises
+    ------
+    OptionalDependencyError
+        pyarrow cannot be imported, or is too old for pandas.
+    """
+    try:
+        import pyarrow.parquet  # noqa: F401  (pandas would say "Unable to find a usable engine")
+    except ImportError as exc:
+        raise OptionalDependencyError(_NO_PARQUET.format(path=path, error=exc)) from exc
+    try:
+        return pd.read_parquet(path, engine="pyarrow")
+    except ImportError as exc:  # pandas refuses a pyarrow older than it supports
+        raise OptionalDependencyError(_NO_PARQUET.format(path=path, error=exc)) from exc
 
 
 def read_text_columns(path: str | Path, columns: Sequence[str]) -> pd.DataFrame | None:
@@ -78,12 +101,24 @@ def read_text_columns(path: str | Path, columns: Sequence[str]) -> pd.DataFrame 
 def read_table(path: str | Path) -> pd.DataFrame:
     """Read a CSV / TSV (separator sniffed, UTF-8 BOM stripped) or Parquet file.
 
+    Parameters
+    ----------
+    path : str or path-like
+        A ``.csv``, ``.tsv``, ``.txt`` or ``.parquet`` file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table, with column names stripped of surrounding spaces.
+
     Raises
     ------
     ModelFileError
         The file is missing, unreadable, or not of a supported type.
     DataValidationError
         The file has no rows.
+    OptionalDependencyError
+        A Parquet file, and pyarrow (a dependency of model-audit) cannot be used.
     """
     path = Path(path)
     if path.is_dir():
@@ -93,7 +128,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix == ".parquet":
-            frame = pd.read_parquet(path)
+            frame = _read_parquet(path)
         elif suffix in (".csv", ".tsv", ".txt"):
             frame = pd.read_csv(path, sep=_sniff_separator(path), encoding="utf-8-sig")
         elif suffix in (".xlsx", ".xls", ".xlsm", ".ods"):

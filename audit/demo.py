@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ DEMO_OPTIONS = {
     "attributions": {"max_rows": 600, "progress": False},
     "importance": {"max_rows": 4000, "n_repeats": 3},
 }
+_NO_TORCH = "torch is not installed: skipping the MLP (pip install 'model-audit[torch]')."
 
 
 @dataclass(frozen=True)
@@ -75,10 +78,28 @@ def _train_torch_mlp(pre: Any, X: pd.DataFrame, y: np.ndarray, seed: int) -> Any
     return net
 
 
+def _torch_installed() -> bool:
+    """Whether torch can be imported (checked without importing it)."""
+    return importlib.util.find_spec("torch") is not None
+
+
 def adult_models(
-    *, include_torch: bool = True, seed: int = 0
+    *,
+    include_torch: bool = True,
+    seed: int = 0,
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[list[tuple[str, Any, dict]], pd.DataFrame, pd.DataFrame]:
     """Train the demo's models on Adult's train split.
+
+    Parameters
+    ----------
+    include_torch : bool, default=True
+        Also train the torch MLP, when torch is installed.
+    seed : int, default=0
+        Random seed of the models that have one.
+    progress : callable, optional
+        Called with a line of text (``"training gradient_boosting ..."``)
+        before each model is trained.
 
     Returns
     -------
@@ -91,6 +112,7 @@ def adult_models(
 
     from audit.datasets import load_adult
 
+    say = progress or (lambda text: None)
     df = load_adult()
     train = df[df["split"] == "train"].reset_index(drop=True)
     test = df[df["split"] == "test"].reset_index(drop=True)
@@ -99,9 +121,11 @@ def adult_models(
     categorical = [c for c in features if c not in numeric]
     X_train, y_train = train[features], train[TARGET].to_numpy()
 
+    say("training logistic_regression on Adult (train split) ...")
     logreg = Pipeline(
         [("pre", _preprocessor(numeric, categorical)), ("model", LogisticRegression(max_iter=2000))]
     ).fit(X_train, y_train)
+    say("training gradient_boosting on Adult (train split) ...")
     gbm = Pipeline(
         [
             ("pre", _preprocessor(numeric, categorical)),
@@ -112,7 +136,8 @@ def adult_models(
         ("logistic_regression", logreg, {}),
         ("gradient_boosting", gbm, {}),
     ]
-    if include_torch and importlib.util.find_spec("torch") is not None:
+    if include_torch and _torch_installed():
+        say("training torch_mlp on Adult (train split) ...")
         pre = logreg.named_steps["pre"]
         net = _train_torch_mlp(pre, X_train, y_train, seed)
         models.append(
@@ -129,38 +154,136 @@ def adult_models(
     return models, train, test
 
 
+class _DemoProgress:
+    """The demo's progress: a live bar on an interactive terminal, else plain lines.
+
+    On an interactive terminal (or in Jupyter) a transient rich bar with a
+    spinner shows the current step. Anywhere else (a pipe, a CI log, a file,
+    ``TERM=dumb``) a live display would print nothing until the end, so each step
+    is one plain line, printed as text (never as rich markup) and flushed at
+    once.
+
+    Parameters
+    ----------
+    console : rich.console.Console
+        Where progress goes.
+    """
+
+    def __init__(self, console: Any) -> None:
+        self.console = console
+        self.live = bool(console.is_interactive or console.is_jupyter)
+        self._bar: Any = None
+        self._task: Any = None
+        self._start = time.monotonic()
+
+    def __enter__(self) -> _DemoProgress:
+        if self.live:
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self._bar = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}", markup=False),
+                BarColumn(),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self._bar.__enter__()
+            self._task = self._bar.add_task("", total=None)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+            self._bar = None
+
+    def step(self, text: str) -> None:
+        """Show ``text`` as the current step: the bar's label, or one flushed line.
+
+        Parameters
+        ----------
+        text : str
+            Plain text (brackets are printed as they are).
+        """
+        if self._bar is not None:
+            self._bar.update(self._task, description=text)
+            return
+        elapsed = time.monotonic() - self._start
+        self.console.print(
+            f"[{elapsed:5.1f}s] {text}", markup=False, emoji=False, highlight=False, soft_wrap=True
+        )
+        flush = getattr(self.console.file, "flush", None)
+        if flush is not None:
+            flush()
+
+    def total(self, total: int) -> None:
+        """Set the number of models; the bar counts them (plain lines name them).
+
+        Parameters
+        ----------
+        total : int
+            How many models the demo audits.
+        """
+        if self._bar is not None:
+            self._bar.update(self._task, total=total, completed=0)
+
+    def advance(self) -> None:
+        """Count one model as done."""
+        if self._bar is not None:
+            self._bar.advance(self._task)
+
+
 def run_demo(
     out: Path, *, include_torch: bool = True, seed: int = 0, console: Any = None
 ) -> DemoResult:
-    """Train, audit and report the demo models; write HTML + JSON per model and a comparison."""
+    """Train, audit and report the demo models; write HTML + JSON per model and a comparison.
+
+    Parameters
+    ----------
+    out : Path
+        Folder for the reports (created if missing).
+    include_torch : bool, default=True
+        Also train and audit a small torch MLP when torch is installed; without
+        torch the demo says so and skips it.
+    seed : int, default=0
+        Random seed of training and of the audits.
+    console : rich.console.Console, optional
+        Where messages and progress go (default: a new console on stdout). On an
+        interactive terminal progress is a live bar; elsewhere (a pipe, a CI
+        log) it is one plain, flushed line per step.
+
+    Returns
+    -------
+    DemoResult
+        The reports and the paths written, the comparison ``index.html`` first.
+    """
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from audit._audit import audit_model
     from audit.report import compare
 
     console = console or Console()
-    torch_ok = importlib.util.find_spec("torch") is not None
+    torch_ok = _torch_installed()
     if include_torch and not torch_ok:
-        console.print(
-            "torch is not installed: skipping the MLP (pip install 'model-audit[torch]')."
-        )
+        # printed as text whatever the console's markup setting: "[torch]" is no style
+        console.print(_NO_TORCH, markup=False, emoji=False, highlight=False)
     out.mkdir(parents=True, exist_ok=True)
     reports, paths = [], []
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("training models on Adult (train split) ...", total=None)
-        models, _, test = adult_models(include_torch=include_torch and torch_ok, seed=seed)
+    with _DemoProgress(console) as progress:
+        progress.step("loading Adult ...")
+        models, _, test = adult_models(
+            include_torch=include_torch and torch_ok, seed=seed, progress=progress.step
+        )
         features = [c for c in test.columns if c not in DROP]
-        bar.update(task, total=len(models), completed=0)
-        for name, model, options in models:
-            bar.update(task, description=f"auditing {name} on the test split ...")
+        progress.total(len(models))
+        for number, (name, model, options) in enumerate(models, start=1):
+            progress.step(f"auditing {name} ({number} of {len(models)}) on the test split ...")
             report = audit_model(
                 model,
                 test[features],
@@ -169,9 +292,7 @@ def run_demo(
                 random_state=seed,
                 name=name,
                 analyzer_options=DEMO_OPTIONS,
-                progress=lambda step, n=name: bar.update(
-                    task, description=f"auditing {n}: {step} ..."
-                ),
+                progress=lambda step, n=name: progress.step(f"auditing {n}: {step} ..."),
                 **options,
             )
             html = out / f"{name}.html"
@@ -180,9 +301,10 @@ def run_demo(
             report.to_markdown(out / f"{name}.md")
             reports.append(report)
             paths.append(html)
-            bar.advance(task)
-    index = out / "index.html"
-    links = {r.model["name"]: p.name for r, p in zip(reports, paths, strict=True)}
-    compare(reports).to_html(index, links=links)
+            progress.advance()
+        progress.step("writing the comparison (index.html) ...")
+        index = out / "index.html"
+        links = {r.model["name"]: p.name for r, p in zip(reports, paths, strict=True)}
+        compare(reports).to_html(index, links=links)
     paths.insert(0, index)
     return DemoResult(reports=reports, paths=paths)

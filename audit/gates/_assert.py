@@ -99,6 +99,7 @@ def assert_fair(
     DataValidationError
         ``rules`` is an empty list, or no rule applies.
     """
+    __tracebackhide__ = True  # pytest shows the caller's line and the table, not this source
     if policy is not None and not isinstance(policy, Policy):
         raise InvalidParameterError(_BAD_POLICY.format(kind=type(policy).__name__))
     policy = policy or getattr(subject, "policy", None) or Policy()
@@ -133,6 +134,7 @@ def assert_no_findings(subject: Any, severity: str = "critical") -> None:
     AssertionError
         Listing the offending findings.
     """
+    __tracebackhide__ = True  # pytest shows the caller's line and the findings, not this source
     if severity not in _SEVERITIES:
         raise InvalidParameterError(_BAD_SEVERITY.format(allowed=_SEVERITIES, value=severity))
     worse = _SEVERITIES[: _SEVERITIES.index(severity) + 1]
