@@ -1,6 +1,11 @@
 """The ``model-audit`` command: ``demo``, ``run`` and ``check``.
 
 Exit codes: 0 = no gate failed, 1 = a gate failed, 2 = usage or data error.
+``run`` always applies a gate: ``--fail-on``, else the policy's rules, else the
+default (:data:`DEFAULT_RUN_GATE`: fail on critical findings); ``--fail-on none``
+turns it off. Every output is written as one set per folder and never over a
+file model-audit did not write (unless ``--force``); every user string is made
+inert before it is printed (:func:`audit._terminal_text.term_text`).
 """
 
 from __future__ import annotations
@@ -16,12 +21,41 @@ from typing import Any
 
 from audit.errors import AuditError, ModelFileError, ReportWriteError
 
-__all__ = ["EXIT_GATE_FAILED", "EXIT_OK", "EXIT_USAGE", "main"]
+__all__ = ["DEFAULT_RUN_GATE", "EXIT_GATE_FAILED", "EXIT_OK", "EXIT_USAGE", "main"]
 
 EXIT_OK = 0
 EXIT_GATE_FAILED = 1
 EXIT_USAGE = 2
 SEVERITY_GATES = ("critical", "warning", "info")
+NO_GATE = "none"
+DEFAULT_RUN_GATE = ("findings.critical == 0",)
+"""The gate of ``run`` when neither ``--fail-on`` nor the policy's ``rules`` set one."""
+
+_GATE_DEFAULT = (
+    "gate: default, fail on critical findings (findings.critical == 0); change it with "
+    "--fail-on RULE|warning|info|none or rules in [tool.model-audit]"
+)
+_GATE_NONE = (
+    "gate: none (--fail-on none): the exit code does not depend on the findings; "
+    "--fail-on RULE|critical|warning|info sets a gate"
+)
+_GATE_FAIL_ON = "gate: --fail-on {rules}"
+_GATE_BASELINE = "gate: the baseline comparison only (--baseline); --fail-on RULE adds rules"
+_GATE_POLICY = (
+    "gate: the rules of [tool.model-audit] in {source}: {rules}; --fail-on overrides them"
+)
+_NONE_WITH_RULES = (
+    "--fail-on none turns the gate off, so it cannot be combined with other --fail-on "
+    "values; got {values}."
+)
+_SAME_OUTPUT = "{first} and {second} are the same file ({path}); give them different paths."
+_BASELINE_OTHER = (
+    "The baseline {path} {what}, so its disparities are not comparable with this audit's. "
+    "Use a baseline of the same data and sensitive attributes, or pass "
+    "--allow-other-baseline to compare anyway."
+)
+_OTHER_SENSITIVE = "audited the sensitive attribute(s) {old} and this audit {new}"
+_OTHER_DATA = "was computed on other data (data hash {old}; this audit's is {new})"
 
 _NO_SENSITIVE = (
     "--sensitive needs at least one column name (comma-separated, e.g. --sensitive sex,race); "
@@ -115,8 +149,14 @@ def _out_folder(path: Path) -> Path:
     return path
 
 
-def _check_file_target(option: str, value: str | None) -> Path | None:
-    """Refuse an output file (``--junit-xml``, ``--markdown``) that cannot be written."""
+def _check_file_target(option: str, value: str | None, force: bool = False) -> Path | None:
+    """Refuse an output file (``--junit-xml``, ``--markdown``) that cannot be written.
+
+    Also refused, before any work: an existing file that model-audit did not
+    write (:func:`audit.report.check_replaceable`), unless ``force``.
+    """
+    from audit.report import check_replaceable
+
     if value is None:
         return None
     path = Path(value)
@@ -125,20 +165,40 @@ def _check_file_target(option: str, value: str | None) -> Path | None:
     problem = _cannot_create_in(_nearest_existing(path.parent))
     if problem is not None:
         raise ReportWriteError(_FILE_NOT_WRITABLE.format(option=option, path=path, error=problem))
-    return path
+    return check_replaceable(path, overwrite=force)
 
 
-def _write_file(path: Path, text: str) -> None:
-    """Write an output file, creating its folder first (checked before the audit)."""
-    from audit.report import write_text_atomic
+def _check_distinct(named: dict[str, Path | None]) -> None:
+    """Two outputs of one run must not be the same file."""
+    seen: dict[str, str] = {}
+    for name, path in named.items():
+        if path is None:
+            continue
+        key = os.path.normcase(os.path.realpath(path))
+        if key in seen:
+            raise AuditError(_SAME_OUTPUT.format(first=seen[key], second=name, path=path))
+        seen[key] = name
 
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ReportWriteError(
-            _OUT_NOT_CREATED.format(path=path.parent, error=exc.strerror or exc)
-        ) from exc
-    write_text_atomic(path, text, overwrite=True)
+
+def _write_outputs(texts: dict[Path, str], force: bool) -> None:
+    """Write every output of a command, one set per folder (created first if needed).
+
+    The files of one folder are written by :func:`audit.report.write_outputs_atomic`
+    under that folder's lock, so concurrent runs never leave a mixed set.
+    """
+    from audit.report import write_outputs_atomic
+
+    by_folder: dict[Path, dict[Path, str]] = {}
+    for path, text in texts.items():
+        by_folder.setdefault(path.parent, {})[path] = text
+    for folder, files in by_folder.items():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ReportWriteError(
+                _OUT_NOT_CREATED.format(path=folder, error=exc.strerror or exc)
+            ) from exc
+        write_outputs_atomic(files, overwrite=force)
 
 
 def _check_input_file(path_text: str, kind: str) -> None:
@@ -155,9 +215,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _console() -> Any:
+    """The terminal console: no markup, no emoji codes, no highlighting of user strings.
+
+    Everything printed that holds a user string also goes through
+    :func:`audit._terminal_text.term_text` (escape sequences, control characters).
+    """
     from rich.console import Console
 
-    return Console(stderr=False, highlight=False, soft_wrap=True)
+    return Console(stderr=False, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -182,7 +247,12 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--data", required=True, help="data file (.csv or .parquet)")
     run.add_argument("--target", required=True, help="name of the target column")
-    run.add_argument("--sensitive", required=True, help="sensitive column(s), comma-separated")
+    run.add_argument(
+        "--sensitive",
+        required=True,
+        help="sensitive column(s), comma-separated; a CSV's group codes are kept as written, "
+        "so 01 and 1 stay two groups",
+    )
     run.add_argument("--out", default="reports", help="output folder (default: reports)")
     run.add_argument("--name", default=None, help="display name of the model")
     run.add_argument(
@@ -193,14 +263,40 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_gate_options(run)
     run.add_argument("--n-boot", type=_count, default=None, help="bootstrap replicates for CIs")
     run.add_argument("--seed", type=_count, default=0, help="random seed (default 0)")
+    _add_force(run)
     check = sub.add_parser("check", help="gate a saved audit record (JSON)")
     check.add_argument("record", help="an audit record written by run/demo/to_json()")
     _add_gate_options(check)
+    _add_force(check)
+    # --- scan (model files) -------------------------------------------------------------------
+    scan = sub.add_parser(
+        "scan",
+        help="list what a model file would import or call, without loading it",
+        description="Report what a model file (pickle, joblib, torch, skops, safetensors) would "
+        "import or call, without loading or running it. Exit 0: every import is known safe; "
+        "1: a dangerous import (or, with --strict, an unknown one); 2: not a readable model "
+        "file. Unknown imports exit 0 with a warning.",
+    )
+    scan.add_argument("file", help="the model file")
+    scan.add_argument("--strict", action="store_true", help="exit 1 on unknown imports too")
+    scan.add_argument("--json", action="store_true", help="print the result as JSON")
+    scan.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+    # --- end scan ------------------------------------------------------------------------------
     for command in (demo, run, check):  # --debug after the command works too
         command.add_argument(
             "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
         )
     return parser
+
+
+def _add_force(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace output files that model-audit did not write (refused by default)",
+    )
 
 
 def _add_gate_options(p: argparse.ArgumentParser) -> None:
@@ -210,7 +306,8 @@ def _add_gate_options(p: argparse.ArgumentParser) -> None:
         default=[],
         metavar="RULE",
         help="a rule such as 'selection_rate.ratio >= 0.8' (repeatable), or a severity "
-        f"({', '.join(SEVERITY_GATES)}): exit 1 when a finding that severe or worse exists",
+        f"({', '.join(SEVERITY_GATES)}): exit 1 when a finding that severe or worse exists; "
+        f"'{NO_GATE}' turns the gate off (run's default: fail on critical findings)",
     )
     p.add_argument(
         "--baseline",
@@ -225,6 +322,12 @@ def _add_gate_options(p: argparse.ArgumentParser) -> None:
         help="how much worse than the baseline a disparity may get (default 0.02)",
     )
     p.add_argument(
+        "--allow-other-baseline",
+        action="store_true",
+        help="compare with a baseline of other data or other sensitive attributes "
+        "(refused by default)",
+    )
+    p.add_argument(
         "--config",
         default=None,
         metavar="PYPROJECT",
@@ -237,13 +340,15 @@ def _add_gate_options(p: argparse.ArgumentParser) -> None:
 def _print_summary(console: Any, reports: Sequence[Any], paths: Sequence[Path]) -> None:
     from rich.table import Table
 
+    from audit._terminal_text import term_text
+
     table = Table(title="model-audit")
     for col in ("model", "verdict", "critical", "warning", "info", "insufficient"):
         table.add_column(col)
     for rep in reports:
         c = rep.counts
         table.add_row(
-            rep.model["name"],
+            term_text(rep.model["name"]),  # console markup is off: printed as it is
             rep.verdict.upper(),
             str(c["critical"]),
             str(c["warning"]),
@@ -252,31 +357,54 @@ def _print_summary(console: Any, reports: Sequence[Any], paths: Sequence[Path]) 
         )
     console.print(table)
     for path in paths:
-        console.print(f"report: {path}")
+        console.print(f"report: {term_text(path)}", highlight=False)
 
 
-def _rules_from(args: argparse.Namespace, policy: Any) -> list[str]:
+def _rules_from(
+    args: argparse.Namespace, policy: Any, default: Sequence[str] = ()
+) -> tuple[list[str], str | None]:
+    """The rules of the gate, and the line saying which gate applied (None: no gate).
+
+    ``--fail-on`` wins; else the policy's ``rules``; else ``default``.
+    ``--fail-on none`` alone turns the gate off.
+    """
+    words = [item.strip().lower() for item in args.fail_on]
+    if NO_GATE in words:
+        if len(words) > 1:
+            raise AuditError(_NONE_WITH_RULES.format(values=args.fail_on))
+        return [], _GATE_NONE
     rules = []
-    for item in args.fail_on:
-        word = item.strip().lower()
+    for item, word in zip(args.fail_on, words, strict=True):
         if word in SEVERITY_GATES:
             worse = SEVERITY_GATES[: SEVERITY_GATES.index(word) + 1]
             rules += [f"findings.{sev} == 0" for sev in worse]
         else:
             rules.append(item)
-    return rules or list(policy.rules)
+    if rules:
+        return rules, _GATE_FAIL_ON.format(rules="; ".join(args.fail_on))
+    if policy.rules:
+        source = args.config or "pyproject.toml (found from the current folder)"
+        return list(policy.rules), _GATE_POLICY.format(source=source, rules="; ".join(policy.rules))
+    if default:
+        return list(default), _GATE_DEFAULT
+    return [], None
 
 
-def _checked_rules(args: argparse.Namespace, policy: Any, extra: Any = ()) -> list[Any]:
+def _checked_rules(
+    args: argparse.Namespace, policy: Any, extra: Any = (), default: Sequence[str] = ()
+) -> tuple[list[Any], str | None]:
     """Parse the rules and check their metric names, before any work.
 
-    Names are checked against every fact a run can publish
+    Every rule source (``--fail-on``, the policy's ``rules``, the default gate)
+    is checked against every fact a run can publish
     (:func:`audit.rules.known_fact_names`) plus ``extra`` (the facts of a saved
-    record); an unknown name is a usage error naming the closest one.
+    record); an unknown name is a usage error naming the closest one. Returns the
+    parsed rules and the line saying which gate applied.
     """
     from audit.rules import known_fact_names, parse_rules
 
-    return parse_rules(_rules_from(args, policy), known=known_fact_names() | set(extra))
+    texts, line = _rules_from(args, policy, default)
+    return parse_rules(texts, known=known_fact_names() | set(extra)), line
 
 
 def _policy(args: argparse.Namespace) -> Any:
@@ -287,8 +415,8 @@ def _policy(args: argparse.Namespace) -> Any:
     return Policy.from_pyproject(args.config) if args.config else Policy.from_pyproject()
 
 
-def _read_baseline(args: argparse.Namespace) -> dict | None:
-    """The facts of ``--baseline``, read before any work (None without one)."""
+def _read_baseline(args: argparse.Namespace) -> tuple[dict, dict] | None:
+    """The record and the facts of ``--baseline``, read before any work (None without one)."""
     import json
 
     from audit.facts import facts_from_record
@@ -302,87 +430,290 @@ def _read_baseline(args: argparse.Namespace) -> dict | None:
         raise AuditError(_BASELINE_UNREADABLE.format(path=path, error=exc)) from exc
     if not isinstance(old, dict) or old.get("generator") != "model-audit":
         raise AuditError(_BASELINE_NOT_RECORD.format(path=path))
-    return facts_from_record(old)
+    return old, facts_from_record(old)
+
+
+def _record_data(record: dict) -> dict:
+    data = record.get("data")
+    return data if isinstance(data, dict) else {}
+
+
+def _check_baseline_sensitive(
+    args: argparse.Namespace, baseline: tuple[dict, dict] | None, sensitive: Sequence[str]
+) -> None:
+    """Refuse a baseline that audited other sensitive attributes (unless allowed)."""
+    if baseline is None or args.allow_other_baseline:
+        return
+    old = _record_data(baseline[0]).get("sensitive")
+    old_names = sorted(map(str, old)) if isinstance(old, dict) else []
+    if old_names != sorted(map(str, sensitive)):
+        what = _OTHER_SENSITIVE.format(old=old_names, new=sorted(map(str, sensitive)))
+        raise AuditError(_BASELINE_OTHER.format(path=args.baseline, what=what))
+
+
+def _check_baseline_data(
+    args: argparse.Namespace, baseline: tuple[dict, dict] | None, record: dict
+) -> None:
+    """Refuse a baseline of other data (its data hash differs; unless allowed)."""
+    if baseline is None or args.allow_other_baseline:
+        return
+    _check_baseline_sensitive(args, baseline, list(_record_data(record).get("sensitive") or ()))
+    old = _record_data(baseline[0]).get("data_hash")
+    new = _record_data(record).get("data_hash")
+    if old is None or old != new:
+        what = _OTHER_DATA.format(old=old or "missing", new=new or "missing")
+        raise AuditError(_BASELINE_OTHER.format(path=args.baseline, what=what))
 
 
 def _check_gate_outputs(args: argparse.Namespace) -> dict[str, Path | None]:
     """Check ``--junit-xml`` and ``--markdown`` before any work."""
     return {
-        "junit_xml": _check_file_target("--junit-xml", args.junit_xml),
-        "markdown": _check_file_target("--markdown", args.markdown),
+        "junit_xml": _check_file_target("--junit-xml", args.junit_xml, args.force),
+        "markdown": _check_file_target("--markdown", args.markdown, args.force),
     }
 
 
-def _gate(
-    rules: list[Any],
-    baseline: dict | None,
-    outputs: dict[str, Path | None],
-    args: argparse.Namespace,
-    facts: dict,
-    policy: Any,
-    console: Any,
-) -> int:
-    """Check rules and the baseline; write JUnit / Markdown; return the exit code."""
-    from audit.gates import check_rules, compare_to_baseline, junit_xml, markdown_summary
+class _Outcome:
+    """What the gate found: rule results, baseline comparison, and the line that says which."""
 
-    gate = check_rules(rules, facts, policy) if rules else None
-    regressions, compared = [], []
-    if baseline is not None:
-        regressions, compared = compare_to_baseline(
-            facts, baseline, tolerance=args.tolerance, policy=policy
+    def __init__(
+        self,
+        rules: list[Any],
+        gate_line: str | None,
+        baseline: tuple[dict, dict] | None,
+        args: argparse.Namespace,
+        record: dict,
+        facts: dict,
+        policy: Any,
+    ) -> None:
+        from audit.gates import baseline_changes, check_rules, compare_to_baseline
+
+        self.record, self.gate_line, self.policy = record, gate_line, policy
+        self.gate = check_rules(rules, facts, policy) if rules else None
+        self.baseline_path = args.baseline
+        self.tolerance = args.tolerance
+        self.regressions: list[Any] = []
+        self.compared: list[str] = []
+        self.appeared: list[str] = []
+        self.disappeared: list[str] = []
+        if baseline is not None:
+            self.regressions, self.compared = compare_to_baseline(
+                facts, baseline[1], tolerance=args.tolerance, policy=policy
+            )
+            self.appeared, self.disappeared = baseline_changes(facts, baseline[1], policy=policy)
+
+    @property
+    def failed(self) -> bool:
+        """Whether a rule failed or a disparity regressed (exit 1)."""
+        return (self.gate is not None and not self.gate.passed) or bool(self.regressions)
+
+    def texts(self, outputs: dict[str, Path | None]) -> dict[Path, str]:
+        """The JUnit XML and Markdown files asked for, by path."""
+        from audit.gates import junit_xml, markdown_summary
+
+        texts: dict[Path, str] = {}
+        if outputs["junit_xml"] is not None:
+            texts[outputs["junit_xml"]] = junit_xml(
+                self.gate,
+                self.regressions,
+                self.compared,
+                record=self.record,
+                disappeared=self.disappeared,
+            )
+        if outputs["markdown"] is not None:
+            texts[outputs["markdown"]] = markdown_summary(
+                self.gate,
+                self.regressions,
+                record=self.record,
+                gate_line=self.gate_line,
+                compared=self.compared,
+                appeared=self.appeared,
+                disappeared=self.disappeared,
+            )
+        return texts
+
+    def print(self, console: Any) -> int:
+        """Print the gate's table, the baseline summary and the verdict; return the exit code."""
+        from audit._terminal_text import term_text
+
+        if self.gate_line:
+            console.print(term_text(self.gate_line))
+        if self.gate is not None:
+            console.print(_safe_table(self.gate), highlight=False)
+        if self.baseline_path is not None:
+            console.print(
+                term_text(
+                    f"baseline {self.baseline_path}: {len(self.compared)} metric(s) compared "
+                    f"(tolerance {self.tolerance:g}), {len(self.regressions)} regression(s)"
+                )
+            )
+            for reg in self.regressions:
+                console.print(term_text(f"regression: {reg.message}"))
+            for path in self.appeared:
+                console.print(term_text(f"appeared since the baseline: {path}"))
+            for path in self.disappeared:
+                console.print(term_text(f"disappeared since the baseline (not compared): {path}"))
+        if self.failed:
+            console.print("gate failed", style="bold red")
+            return EXIT_GATE_FAILED
+        if self.gate is not None or self.baseline_path is not None:
+            console.print("gate passed", style="bold green")
+        return EXIT_OK
+
+
+def _safe_table(gate: Any) -> str:
+    """``gate.table()`` with every user string in it (class labels, groups) made inert."""
+    import dataclasses
+
+    from audit._terminal_text import term_text
+    from audit.gates import GateResult, RuleResult
+
+    results = []
+    for r in gate.results:
+        fact = r.fact
+        if fact is not None:
+            fact = dataclasses.replace(
+                fact,
+                path=term_text(fact.path),
+                groups=term_text(fact.groups),
+                insufficient=tuple(term_text(g) for g in fact.insufficient),
+            )
+        rule = dataclasses.replace(r.rule, path=term_text(r.rule.path), text=term_text(r.rule.text))
+        results.append(RuleResult(rule, r.status, fact))
+    return GateResult(tuple(results), gate.policy).table()
+
+
+def _print_record(console: Any, record: dict) -> None:
+    """One line: the record's model, verdict and counts (``check``)."""
+    from audit._terminal_text import term_text
+
+    model = record.get("model") if isinstance(record.get("model"), dict) else {}
+    counts = record.get("counts") if isinstance(record.get("counts"), dict) else {}
+    parts = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("critical", "warning", "info"))
+    console.print(
+        term_text(
+            f"record: {model.get('name', '?')}: verdict {str(record.get('verdict', '?')).upper()} "
+            f"({parts}, {counts.get('insufficient_evidence', 0)} insufficient evidence)"
         )
-    if outputs["junit_xml"] is not None:
-        _write_file(outputs["junit_xml"], junit_xml(gate, regressions, compared))
-    if outputs["markdown"] is not None:
-        _write_file(outputs["markdown"], markdown_summary(gate, regressions))
-    if gate is not None:
-        console.print(gate.table(), markup=False, highlight=False)
-    for reg in regressions:
-        console.print(f"regression: {reg.message}", markup=False)
-    if (gate is not None and not gate.passed) or regressions:
-        console.print("gate failed", style="bold red")
-        return EXIT_GATE_FAILED
-    return EXIT_OK
+    )
+
+
+def _check_columns(frame: Any, path: str, target: str, sensitive: Sequence[str]) -> None:
+    """``--target`` and ``--sensitive`` must name columns of the data, checked before the audit.
+
+    The suggestion is the closest of ALL the file's columns (:mod:`difflib`,
+    case-insensitive) and every column is listed.
+    """
+    from audit._frames import closest_name
+    from audit.errors import UnknownColumnError
+
+    columns = [str(c) for c in frame.columns]
+    for role, names in (("target", [target]), ("sensitive_features", list(sensitive))):
+        for name in names:
+            if name in columns:
+                continue
+            close = closest_name(name, columns)
+            hint = f" Did you mean {close!r}?" if close is not None else ""
+            listed = ", ".join(repr(c) for c in columns)
+            raise UnknownColumnError(
+                f"Unknown column {name!r} in X ({role}).{hint} Available columns: {listed} "
+                f"({len(columns)} in {path})."
+            )
+
+
+def _sensitive_values(path: str, frame: Any, names: list[str], target: str | None) -> Any:
+    """The sensitive columns, with codes that pandas' typing would rewrite read as text.
+
+    Group codes are labels: a column whose typed reading changes how a code is
+    written (``01`` and ``1`` both become the number 1, ``007`` becomes 7) is
+    taken as text, exactly as in the file, so ``01`` and ``1`` stay two groups.
+    Other sensitive columns are used as typed, and the model always sees
+    ``frame``'s typed columns. Names that are repeated, unknown or the target are
+    passed on as names, so the audit reports them with its usual message.
+    """
+    import pandas as pd
+
+    from audit._tabular import read_text_columns
+
+    if len(set(names)) != len(names) or target in names:
+        return names
+    if any(name not in frame.columns for name in names):
+        return names
+    text = read_text_columns(path, names)
+    if text is None:
+        return names
+    rewritten = []
+    for name in names:
+        written = text[name].notna().to_numpy()
+        typed = frame[name][written].astype(str).to_numpy()
+        if (typed != text[name][written].to_numpy()).any():
+            rewritten.append(name)
+    if not rewritten:
+        return names
+    return pd.DataFrame({n: text[n] if n in rewritten else frame[n] for n in names})
 
 
 def _cmd_run(args: argparse.Namespace, console: Any) -> int:
     # Everything the user set is checked first; nothing is loaded or written before.
+    from audit.report import check_replaceable
+
     policy = _policy(args)
-    rules = _checked_rules(args, policy)  # grammar and metric names: usage errors
+    # grammar and metric names of every rule source: usage errors
+    rules, gate_line = _checked_rules(args, policy, default=DEFAULT_RUN_GATE)
     sensitive = [s.strip() for s in args.sensitive.split(",") if s.strip()]
     if not sensitive:
         raise AuditError(_NO_SENSITIVE.format(value=args.sensitive))
     out = _check_out(Path(args.out))
+    stem = Path(args.model).stem
+    html, record_path = out / f"{stem}.html", out / f"{stem}.json"
+    for path in (html, record_path):
+        check_replaceable(path, overwrite=args.force)
     outputs = _check_gate_outputs(args)
+    _check_distinct(
+        {
+            "the HTML report": html,
+            "the JSON record": record_path,
+            "--junit-xml": outputs["junit_xml"],
+            "--markdown": outputs["markdown"],
+        }
+    )
     baseline = _read_baseline(args)
+    _check_baseline_sensitive(args, baseline, sensitive)
     _check_input_file(args.model, "Model")
     _check_input_file(args.data, "Data")
+
+    import json
 
     from audit._audit import audit_model
     from audit._tabular import read_table
     from audit.loading import load_model
 
-    model = load_model(args.model, trusted=args.trusted)
     frame = read_table(args.data)
+    _check_columns(frame, args.data, args.target, sensitive)
+    model = load_model(args.model, trusted=args.trusted, interface="cli")
     with console.status("auditing ...") as status:
         report = audit_model(
             model,
             frame,
             args.target,
-            sensitive_features=sensitive,
+            sensitive_features=_sensitive_values(args.data, frame, sensitive, args.target),
             n_boot=args.n_boot,
             random_state=args.seed,
             name=args.name,
             policy=policy,
             progress=lambda step: status.update(f"auditing: {step} ..."),
         )
+    json_text = report.to_json()
+    record = json.loads(json_text)
+    _check_baseline_data(args, baseline, record)
+    outcome = _Outcome(rules, gate_line, baseline, args, record, report.facts(), policy)
     _out_folder(out)  # created only once there is something to write
-    stem = Path(args.model).stem
-    html = out / f"{stem}.html"
-    report.to_html(html)
-    report.to_json(out / f"{stem}.json")
+    # the report, the record (and any gate file in --out) land as one set
+    _write_outputs(
+        {html: report.to_html(), record_path: json_text, **outcome.texts(outputs)}, args.force
+    )
     _print_summary(console, [report], [html])
-    return _gate(rules, baseline, outputs, args, report.facts(), policy, console)
+    return outcome.print(console)
 
 
 def _cmd_check(args: argparse.Namespace, console: Any) -> int:
@@ -401,15 +732,22 @@ def _cmd_check(args: argparse.Namespace, console: Any) -> int:
         raise AuditError(f"{path} is JSON but not an audit record written by model-audit.")
     policy = _policy(args)
     facts = facts_from_record(record)
-    rules = _checked_rules(args, policy, extra=facts)
+    rules, gate_line = _checked_rules(args, policy, extra=facts)
+    if not rules and args.baseline:
+        gate_line = _GATE_BASELINE
     if not rules and not args.baseline:
         raise AuditError(
             "check needs --fail-on RULE, --baseline OLD.json, or rules in "
             "[tool.model-audit] of pyproject.toml."
         )
     outputs = _check_gate_outputs(args)
+    _check_distinct({"--junit-xml": outputs["junit_xml"], "--markdown": outputs["markdown"]})
     baseline = _read_baseline(args)
-    return _gate(rules, baseline, outputs, args, facts, policy, console)
+    _check_baseline_data(args, baseline, record)
+    outcome = _Outcome(rules, gate_line, baseline, args, record, facts, policy)
+    _write_outputs(outcome.texts(outputs), args.force)
+    _print_record(console, record)
+    return outcome.print(console)
 
 
 def _cmd_demo(args: argparse.Namespace, console: Any) -> int:
@@ -425,8 +763,60 @@ def _cmd_demo(args: argparse.Namespace, console: Any) -> int:
     return EXIT_OK
 
 
+# --- scan (model files) -----------------------------------------------------------------------
+def _scan(args: argparse.Namespace, console: Any) -> int:
+    """``model-audit scan FILE``: the scan's table; exit 0 safe, 1 dangerous (unknown: --strict)."""
+    import json
+
+    from rich.table import Table
+    from rich.text import Text
+
+    from audit._terminal_text import term_text
+    from audit.scan import printable, scan_model_file
+
+    result = scan_model_file(args.file)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        console.print(
+            Text(term_text(f"{printable(result.path)}: {result.format}, {result.n_bytes:,} bytes"))
+        )
+        console.print(Text(f"sha256 {result.sha256}"))
+        if result.rows:
+            table = Table(title="imports")
+            for col in ("module", "name", "verdict", "called", "reason"):
+                table.add_column(col)
+            for module, name, verdict, called, reason, _where in result.rows:
+                cells = (module, name, verdict, "yes" if called else "", reason)
+                table.add_row(*(Text(term_text(printable(c))) for c in cells))
+            console.print(table)
+        c = result.counts
+        console.print(
+            Text(
+                f"verdict: {result.verdict.upper()} ({c['dangerous']} dangerous, "
+                f"{c['unknown']} unknown, {c['safe']} safe)"
+            )
+        )
+    for problem in result.problems:
+        print(f"model-audit: warning: {term_text(problem)}", file=sys.stderr)
+    if result.verdict == "unknown":
+        print(
+            "model-audit: warning: the file could not be shown to be safe (unknown imports or "
+            "problems); inspect them before loading it"
+            + ("" if args.strict else " (--strict makes this exit 1)"),
+            file=sys.stderr,
+        )
+    failed = result.verdict == "dangerous" or (args.strict and result.verdict == "unknown")
+    return EXIT_GATE_FAILED if failed else EXIT_OK
+
+
+# --- end scan ----------------------------------------------------------------------------------
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
+    from audit._terminal_text import term_text
+
     parser = _build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -438,17 +828,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_demo(args, console)
         if args.command == "check":
             return _cmd_check(args, console)
+        if args.command == "scan":
+            return _scan(args, console)
         return _cmd_run(args, console)
     except (AuditError, OSError, ValueError, KeyError) as exc:
         if args.debug:
             traceback.print_exc()
         message = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
-        print(f"model-audit: error: {message}", file=sys.stderr)
+        print(f"model-audit: error: {term_text(message, keep_newlines=True)}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:  # a bug: still one paragraph, the traceback only with --debug
         if args.debug:
             traceback.print_exc()
-        print(_INTERNAL.format(kind=type(exc).__name__, message=exc), file=sys.stderr)
+        message = _INTERNAL.format(kind=type(exc).__name__, message=exc)
+        print(term_text(message, keep_newlines=True), file=sys.stderr)
         return EXIT_USAGE
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "ModelOutputError",
     "NotFittedModelError",
     "OptionalDependencyError",
+    "OutputExistsError",
     "ReportWriteError",
     "RuleSyntaxError",
     "UnknownColumnError",
@@ -95,6 +96,15 @@ class OptionalDependencyError(AuditError, ImportError):
 
 class ReportWriteError(AuditError, OSError):
     """A report could not be written where asked."""
+
+
+class OutputExistsError(ReportWriteError, FileExistsError):
+    """An output path holds a file that model-audit did not write; it is left alone.
+
+    Raised by every writer (HTML, JSON, Markdown, JUnit XML) unless the caller
+    says to replace the file (``overwrite=True`` in Python, ``--force`` on the
+    command line). Also a :class:`FileExistsError`.
+    """
 
 
 class RuleSyntaxError(AuditError, ValueError):

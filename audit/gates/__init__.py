@@ -24,6 +24,7 @@ _LAZY = {
     "Rule": "audit.gates._rules",
     "parse_rule": "audit.gates._rules",
     "GRAMMAR": "audit.gates._rules",
+    "baseline_changes": "audit.gates._outputs",
     "compare_to_baseline": "audit.gates._outputs",
     "junit_xml": "audit.gates._outputs",
     "markdown_summary": "audit.gates._outputs",

@@ -2,6 +2,22 @@
 
 from audit.report._compare import ComparisonReport, compare
 from audit.report._report import SCHEMA_VERSION, AuditReport
-from audit.report._write import write_text_atomic
+from audit.report._write import (
+    check_replaceable,
+    output_lock,
+    write_outputs_atomic,
+    write_text_atomic,
+    written_by_model_audit,
+)
 
-__all__ = ["SCHEMA_VERSION", "AuditReport", "ComparisonReport", "compare", "write_text_atomic"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "AuditReport",
+    "ComparisonReport",
+    "check_replaceable",
+    "compare",
+    "output_lock",
+    "write_outputs_atomic",
+    "write_text_atomic",
+    "written_by_model_audit",
+]
