@@ -322,6 +322,8 @@ def context_proxies(
     the seed; the model's reliance is :func:`context_reliance` (mean |SHAP|
     where shap can explain the model, else permutation importance with
     ``n_repeats`` shuffles) unless ``reliance`` is given.
+    Without ``reliance`` the result is derived once per context and settings
+    (:meth:`AuditContext.derived`): the proxies and flip analyzers share it.
 
     Raises
     ------
@@ -330,17 +332,24 @@ def context_proxies(
     """
     if ctx.sensitive is None:
         raise DataValidationError(_NO_SENSITIVE)
-    if reliance is None:
-        reliance = context_reliance(ctx, n_repeats=n_repeats)
-    return build_proxy_result(
-        ctx.X,
-        ctx.sensitive,
-        reliance,
-        policy=ctx.policy,
-        sensitive_in_model=ctx.sensitive_in_model,
-        random_state=ctx.random_state,
-        mi_rows=mi_rows,
-    )
+    sensitive = ctx.sensitive
+
+    def compute(known: Reliance) -> ProxyResult:
+        return build_proxy_result(
+            ctx.X,
+            sensitive,
+            known,
+            policy=ctx.policy,
+            sensitive_in_model=ctx.sensitive_in_model,
+            random_state=ctx.random_state,
+            mi_rows=mi_rows,
+        )
+
+    if reliance is not None:
+        return compute(reliance)
+    # computed once per context and settings: the proxies and flip analyzers both ask
+    key = ("proxies", ("n_repeats", n_repeats), ("mi_rows", mi_rows))
+    return ctx.derived(key, lambda: compute(context_reliance(ctx, n_repeats=n_repeats)))
 
 
 def detect_proxies(
