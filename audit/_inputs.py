@@ -65,6 +65,7 @@ __all__ = [
     "NO_SENSITIVE_COLUMNS",
     "UNHASHABLE_SENSITIVE",
     "align_rows",
+    "binary_labels",
     "check_ci",
     "check_count",
     "check_positive_int",
@@ -819,3 +820,53 @@ def check_ci(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < float(value) < 1:
         raise InvalidParameterError(BAD_CI.format(value=_shown(value)))
     return float(value)
+
+
+# ------------------------------------------------------------------ binary labels
+BINARY_LABELS = (
+    "{what} must hold two classes with a known positive one: 0/1, -1/1 or True/False, or any "
+    "two labels with pos_label= naming the positive one; got the labels {labels}."
+)
+POS_LABEL_ABSENT = "pos_label={pos_label!r} is not one of {what}'s labels {labels}."
+
+
+def binary_labels(values: Any, *, pos_label: Any = None, what: str = "y_true") -> np.ndarray:
+    """Binary labels as int8, 1 for the positive class (standalone functions on scores).
+
+    The positive class is ``pos_label``, or 1 (``True``) for labels that are all
+    0/1, -1/1 or booleans; text and numbers are never converted into each other.
+
+    Raises
+    ------
+    MissingValueError
+        A missing (NaN / None) or infinite label.
+    DataValidationError
+        More than two labels, labels whose positive class is ambiguous without
+        ``pos_label``, or a ``pos_label`` that is not among the labels.
+    """
+    from audit._frames import to_1d_array
+
+    arr = to_1d_array(values, what=what)
+    series = pd.Series(arr, copy=False)
+    bad = np.asarray(series.isna() | series.isin([np.inf, -np.inf]), dtype=bool)
+    if bad.any():
+        raise MissingValueError(
+            f"{what} contains {int(bad.sum())} missing or infinite value(s) at row position(s) "
+            f"{first_rows(bad)}; remove them first."
+        )
+    labels = sorted((_plain(v) for v in pd.unique(series)), key=repr)
+    shown = labels[:10]
+    if pos_label is None:
+        numeric = arr.dtype.kind in "biuf" or all(
+            isinstance(v, (bool, numbers.Real)) for v in labels
+        )
+        if numeric and (set(labels) <= {0, 1} or set(labels) <= {-1, 1}):
+            return (arr == 1).astype(np.int8)
+        raise DataValidationError(BINARY_LABELS.format(what=what, labels=shown))
+    if len(labels) > 2:
+        raise DataValidationError(BINARY_LABELS.format(what=what, labels=shown))
+    if pos_label not in labels:
+        raise DataValidationError(
+            POS_LABEL_ABSENT.format(pos_label=pos_label, what=what, labels=shown)
+        )
+    return (arr == pos_label).astype(np.int8)

@@ -49,6 +49,11 @@ _NUMBERS: dict[str, tuple[float, float, bool, bool, str]] = {
     "proxy_association": (0.0, 1.0, True, True, "an association in [0, 1]"),
     "proxy_encoding": (0.0, 1.0, False, True, "an association in (0, 1] (e.g. 0.9)"),
     "attribution_gap": (1.0, math.inf, True, False, "a finite ratio >= 1 (e.g. 2.0)"),
+    "calibration_gap": (0.0, 1.0, False, True, "a number in (0, 1] (e.g. 0.05)"),
+    "flip_rate": (0.0, 1.0, True, True, "a share in [0, 1] (e.g. 0.01)"),
+    "min_group_share": (0.0, 1.0, True, True, "a share in [0, 1] (e.g. 0.05)"),
+    "representation_ratio": (0.0, 1.0, True, True, "a ratio in [0, 1] (e.g. 0.8)"),
+    "slice_difference": (0.0, math.inf, True, False, "a finite number >= 0 (e.g. 0.1)"),
 }
 _COUNTS = ("min_count", "n_boot", "proxy_top_k")
 _METRIC_LISTS = ("ratio_metrics", "difference_metrics")
@@ -167,6 +172,30 @@ class Policy:
     attribution_gap : float
         Ratio of a feature's mean |SHAP| between two groups above which the
         feature is flagged as acting differently per group.
+    calibration_gap : float
+        A comparable group whose calibration-in-the-large (mean score minus
+        observed rate) exceeds this in absolute value gets a
+        ``calibration_gap`` finding (critical when its bootstrap interval lies
+        entirely beyond it); the fact ``calibration_gap.max`` is the largest.
+    flip_rate : float
+        Counterfactual flip test: a share of one group's decisions above this
+        that changes when only the sensitive attribute (or the attribute and
+        its proxies) is changed to another group's value is a ``flip`` warning
+        (:mod:`audit.counterfactual`).
+    min_group_share : float
+        Data checks: a group holding less than this share of the rows is
+        under-represented (:mod:`audit.data_checks`).
+    representation_ratio : float
+        Data checks: a group whose share of the rows divided by its share in
+        the reference distribution the user gave is below this is
+        under-represented against the reference.
+    slice_difference : float
+        Worst-slice search: a slice significantly worse than the rest of the
+        data (Benjamini-Hochberg adjusted p below ``1 - ci``) by more than
+        this difference of the metric (error rate, FNR, FPR, selection rate;
+        for MAE a relative difference, ``ratio > 1 + slice_difference``) is a
+        ``weak_slice`` warning (:mod:`audit.slices`). Deeper slices that
+        provably cannot be that much worse are pruned from the search.
     rules : tuple of str
         Gate rules in the rule grammar, e.g. ``"selection_rate.ratio >= 0.8"``.
     """
@@ -188,6 +217,11 @@ class Policy:
     proxy_top_k: int = 5
     proxy_encoding: float = 0.9
     attribution_gap: float = 2.0
+    calibration_gap: float = 0.05
+    flip_rate: float = 0.01
+    min_group_share: float = 0.05
+    representation_ratio: float = 0.8
+    slice_difference: float = 0.1
     rules: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:

@@ -53,6 +53,10 @@ __all__ = [
     "FAIRNESS_METRICS",
     "CLASS_PLACEHOLDER",
     "FINDINGS_FACTS",
+    "CALIBRATION_FACTS",
+    "FLIP_FACTS",
+    "DATA_FACTS",
+    "SLICE_FACTS",
     "GRAMMAR",
     "OPERATORS",
     "PER_CLASS_METRICS",
@@ -141,6 +145,19 @@ WEIGHTS_FACTS: tuple[str, ...] = (
 """``weights.<name>`` facts of the weights analysis."""
 FINDINGS_FACTS: tuple[str, ...] = ("critical", "warning", "info", "total", "insufficient_evidence")
 """``findings.<name>`` facts (the counts of findings)."""
+CALIBRATION_FACTS: tuple[str, ...] = ("calibration_gap.max", "calibration_gap.difference")
+"""Facts of the calibration analysis (:mod:`audit.calibration`): the largest |mean score -
+observed rate| of a comparable group, and the spread of that signed gap between groups."""
+FLIP_FACTS: tuple[str, ...] = ("flip_rate.max", "flip_rate_proxy.max")
+"""Facts of the counterfactual flip test (:mod:`audit.counterfactual`): the largest share of
+one group's decisions that flips when only the attribute (``flip_rate``), or the attribute
+and its proxies (``flip_rate_proxy``), takes another group's value."""
+DATA_FACTS: tuple[str, ...] = ("min_group_share", "representation_ratio", "base_rate_ratio")
+"""``data.<name>`` facts of the data checks (:mod:`audit.data_checks`)."""
+SLICE_FACTS: tuple[str, ...] = ("worst_slice.difference", "worst_slice.ratio", "slices.tested")
+"""Facts of the worst-slice search (:mod:`audit.slices`): the difference and ratio of the
+metric between the worst slice significantly worse than the rest and the rest (0 and 1 when
+none is), and how many slices were tested."""
 
 
 @functools.lru_cache(maxsize=1)
@@ -153,7 +170,8 @@ def known_fact_names() -> frozenset[str]:
     :data:`CLASS_PLACEHOLDER` and stands for any class label, see
     :func:`is_known_fact_name`),
     ``demographic_parity|equalized_odds|equal_opportunity.difference|ratio``,
-    ``weights.<name>`` and ``findings.<name>``. One run publishes a subset (no
+    ``weights.<name>``, ``findings.<name>``, :data:`FLIP_FACTS` and
+    ``data.<name>`` (:data:`DATA_FACTS`). One run publishes a subset (no
     ``auc`` without scores, no ``weights.dead_fraction`` without a torch
     model); a rule on a known name that a run did not publish is "missing".
     """
@@ -162,6 +180,10 @@ def known_fact_names() -> frozenset[str]:
     names |= {f"{m}.{s}" for m in SUMMARY_NAMES for s in SUMMARY_STATISTICS}
     names |= {f"weights.{k}" for k in WEIGHTS_FACTS}
     names |= {f"findings.{k}" for k in FINDINGS_FACTS}
+    names |= set(CALIBRATION_FACTS)
+    names |= set(FLIP_FACTS)
+    names |= {f"data.{k}" for k in DATA_FACTS}
+    names |= set(SLICE_FACTS)
     return frozenset(names)
 
 

@@ -46,11 +46,16 @@ class AnalyzerSpec:
     needs : tuple of str
         The quantities it asks the context for (see
         :mod:`audit.analyzers.quantities`).
+    check : str
+        ``"module:function"`` that checks the values of its settings (raising
+        :class:`~audit.errors.InvalidParameterError`) before any work; "" when
+        only the names are checked.
     """
 
     target: str
     options: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
+    check: str = ""
 
 
 ATTRIBUTION_OPTIONS = (
@@ -63,7 +68,24 @@ ATTRIBUTION_OPTIONS = (
 
 # order is the order they appear in the report (it is not a dependency order)
 ANALYZERS: dict[str, AnalyzerSpec] = {
+    "data": AnalyzerSpec(
+        "audit.analyzers.data:analyze",
+        options=("reference",),
+        check="audit.data_checks:check_data_options",
+    ),
     "fairness": AnalyzerSpec("audit.analyzers.fairness:analyze"),
+    "calibration": AnalyzerSpec(
+        "audit.analyzers.calibration:analyze",
+        options=("n_bins",),
+        needs=("group_metrics",),
+        check="audit.calibration:check_calibration_options",
+    ),
+    "thresholds": AnalyzerSpec(
+        "audit.analyzers.thresholds:analyze",
+        options=("constraints", "grid_size"),
+        needs=("group_metrics",),
+        check="audit.thresholds:check_threshold_options",
+    ),
     "weights": AnalyzerSpec("audit.analyzers.weights:analyze", needs=("coefficients",)),
     "importance": AnalyzerSpec(
         "audit.analyzers.importance:analyze",
@@ -71,6 +93,7 @@ ANALYZERS: dict[str, AnalyzerSpec] = {
             "n_repeats",
             "max_rows",
             "scoring",
+            "max_features",
             "drop_column",
             "max_drop_features",
             "drop_test_size",
@@ -87,6 +110,17 @@ ANALYZERS: dict[str, AnalyzerSpec] = {
         "audit.analyzers.proxies:analyze",
         options=("n_repeats", "mi_rows"),
         needs=("reliance",),
+    ),
+    "flip": AnalyzerSpec(
+        "audit.analyzers.flip:analyze",
+        options=("proxy_fill", "proxies", "max_values"),
+        needs=("proxies",),
+        check="audit.counterfactual:check_flip_options",
+    ),
+    "slices": AnalyzerSpec(
+        "audit.analyzers.slices:analyze",
+        options=("max_depth", "metric", "min_support", "bins", "max_levels", "columns"),
+        check="audit.slices:check_slice_options",
     ),
 }
 
@@ -137,6 +171,9 @@ def check_analyzer_options(options: Any) -> dict[str, dict[str, Any]]:
                     analyzer=name, names=", ".join(map(repr, bad)), allowed=", ".join(allowed)
                 )
             )
+        if ANALYZERS[name].check:  # the values too, before any work
+            module, func = ANALYZERS[name].check.split(":")
+            getattr(importlib.import_module(module), func)(settings)
         out[name] = dict(settings)
     return out
 

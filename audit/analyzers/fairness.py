@@ -22,8 +22,17 @@ def context_group_metrics(ctx: AuditContext, sensitive: Any = None) -> Any:
     """Group metrics of the audited model, with the context's targets, weights, seed and policy.
 
     ``sensitive`` defaults to every sensitive attribute of the context (their
-    intersections); pass a subset of its columns for a marginal table.
+    intersections); pass a subset of its columns for a marginal table. A
+    quantity of the context (``("group_metrics", columns)``): computed on the
+    first ask, the same object for every analyzer that asks (fairness,
+    calibration, thresholds).
     """
+    frame = ctx.sensitive if sensitive is None else sensitive
+    columns = tuple(str(c) for c in frame.columns)
+    return ctx.derived(("group_metrics", columns), lambda: _group_metrics(ctx, frame))
+
+
+def _group_metrics(ctx: AuditContext, sensitive: Any) -> Any:
     from audit.fairness import group_metrics
 
     targets = ctx.targets
@@ -35,7 +44,7 @@ def context_group_metrics(ctx: AuditContext, sensitive: Any = None) -> Any:
     return group_metrics(
         y_true,
         y_pred,
-        sensitive_features=ctx.sensitive if sensitive is None else sensitive,
+        sensitive_features=sensitive,
         y_score=y_score,
         sample_weight=ctx.sample_weight,
         n_boot=policy.n_boot,

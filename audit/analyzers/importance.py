@@ -1,7 +1,9 @@
 """The ``importance`` analyzer: glue between the audit context and :mod:`audit.importance`.
 
 Settings (``analyzer_options={"importance": {...}}``): ``n_repeats``,
-``max_rows``, ``scoring``, ``drop_column`` (opt-in refits), ``max_drop_features``,
+``max_rows``, ``scoring``, ``max_features`` (permutation importance's cap on
+fully shuffled columns, default 100; the result's notes name the columns left
+out), ``drop_column`` (opt-in refits), ``max_drop_features``,
 ``drop_test_size`` and ``shap`` (default True: the SHAP column, from the
 context's attributions, the same attributions the attribution analyzer
 reports). The table is :func:`audit.importance.context_importance` with these

@@ -19,6 +19,10 @@ quantity            owner                                               asked by
 ``coefficients``    :func:`audit.weights.context_coefficients`          importance
                     (:func:`audit.weights.coefficient_importance`)
 ``reliance``        :func:`audit.proxies.context_reliance`              proxies
+``proxies``         :func:`audit.proxies.context_proxies`               proxies, flip
+                    (with the proxies analyzer's settings)
+``group_metrics``   :func:`.fairness.context_group_metrics`             fairness, calibration,
+                    (per set of sensitive columns)                      thresholds
 ==================  ==================================================  ===================
 
 The functions below are those owners, bound to the audit's own settings where
@@ -31,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from audit.analyzers.fairness import context_group_metrics
 from audit.attributions import context_attributions, shap_available
 from audit.context import AuditContext
 from audit.importance import context_permutation
@@ -46,6 +51,7 @@ __all__ = [
     "attribution_settings",
     "attributions",
     "coefficients",
+    "group_metrics",
     "permutation",
     "reliance",
     "shap_available",
@@ -63,13 +69,19 @@ def attributions(ctx: AuditContext) -> AttributionResult:
 
 
 def permutation(ctx: AuditContext, **settings: Any) -> PermutationImportance:
-    """:func:`audit.importance.context_permutation` (``n_repeats``, ``max_rows``, ``scoring``)."""
+    """:func:`audit.importance.context_permutation` (``n_repeats``, ``max_rows``, ``scoring``,
+    ``max_features``)."""
     return context_permutation(ctx, **settings)
 
 
 def coefficients(ctx: AuditContext) -> pd.Series | None:
     """|standardized coefficient| per input column (None when the model is not linear)."""
     return context_coefficients(ctx)
+
+
+def group_metrics(ctx: AuditContext) -> Any:
+    """The audited model's group metrics for every sensitive attribute (the fairness table)."""
+    return context_group_metrics(ctx)
 
 
 def reliance(ctx: AuditContext, *, n_repeats: int = 5) -> Reliance:

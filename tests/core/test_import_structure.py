@@ -31,6 +31,7 @@ CORE = {
     "_jsonable",
     "_markdown_text",
     "_tabular",
+    "_terminal_text",
     "_version",
     "adapters",
     "context",
@@ -40,8 +41,11 @@ CORE = {
     "loading",
     "policy",
     "rules",
+    "scan",
 }
-ENGINES = {"fairness", "weights", "attributions", "importance", "proxies", "datasets"}
+ENGINES = {"fairness", "weights", "attributions", "importance", "proxies", "datasets", "slices"}
+ENGINES |= {"calibration", "thresholds"}
+ENGINES |= {"counterfactual", "data_checks"}
 ANALYZERS = {"analyzers"}
 OUTPUTS = {"report", "gates"}
 APP = {"_audit", "cli", "demo", "__main__", "__init__", "gates.plugin"}
