@@ -90,10 +90,15 @@ def audit_model(
     policy : Policy, optional
         Thresholds (default: :class:`audit.Policy` defaults).
     analyzers : str or iterable of str, optional
-        Which analyzers to run (default: all of ``fairness, weights, importance,
-        attributions, proxies``); one name may be given as a string.
+        Which analyzers to run (default: every one in
+        :data:`audit.analyzers.ANALYZERS`, in report order: ``data, fairness,
+        calibration, thresholds, weights, importance, attributions, proxies,
+        flip, slices``); one name may be given as a string. An analyzer that
+        does not apply (no labels, no scores, not binary) is skipped with its
+        reason.
     n_boot : int, optional
-        Bootstrap replicates for fairness CIs, ``>= 0`` (default: ``policy.n_boot``).
+        Bootstrap replicates for fairness CIs and parity tests, ``>= 0``
+        (default: ``policy.n_boot``, 1,000).
     random_state : int or None, default=0
         Seed (an int in ``[0, 2**32 - 1]``) for every random step, so the JSON
         record is reproducible. None draws a fresh seed from OS entropy (numpy's

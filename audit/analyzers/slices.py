@@ -114,7 +114,12 @@ def analyze(ctx: AuditContext) -> AnalyzerOutput:
     metric = _metric(ctx, str(options.get("metric", "auto")))
     if ctx.y_true is None and metric != "selection_rate":
         return skipped(NAME, _NO_LABELS.format(metric=_METRIC_TEXT[metric]))
-    result = context_slices(ctx, **options)
+    from audit.slices import NoSliceColumnsError
+
+    try:
+        result = context_slices(ctx, **options)
+    except NoSliceColumnsError as exc:  # e.g. a one-row table: every column has one value
+        return skipped(NAME, str(exc))
     return AnalyzerOutput(
         NAME,
         "ran",

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from audit.slices._counts import HIGHER_IS_WORSE, METRICS, RATE_METRICS  # noqa: F401
 from audit.slices._find import (  # noqa: F401
+    NoSliceColumnsError,
     cut_columns,
     find_slices,
     resolve_metric,
@@ -65,7 +66,14 @@ from audit.slices._result import (  # noqa: F401
 from audit.slices._stats import bh_adjust  # noqa: F401
 
 _api_search = ["find_slices", "SliceResult", "check_slice_options"]
-_api_levels = ["column_levels", "cut_columns", "Levels", "resolve_metric", "resolve_min_support"]
+_api_levels = [
+    "NoSliceColumnsError",
+    "column_levels",
+    "cut_columns",
+    "Levels",
+    "resolve_metric",
+    "resolve_min_support",
+]
 _api_stats = ["bh_adjust"]
 _api_constants = [
     "METRICS",

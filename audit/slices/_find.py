@@ -37,6 +37,12 @@ _POS_LABEL_UNSEEN = "pos_label {pos_label!r} is not among the labels {labels}."
 _NOT_NUMERIC = "metric 'mae' needs numeric {what}; got values of dtype {dtype} (e.g. {example!r})."
 _BAD_WEIGHTS = "sample_weight must be finite and >= 0 with a positive sum; got {problem}."
 _NO_COLUMNS = "X has no column to slice by{why}."
+
+
+class NoSliceColumnsError(DataValidationError):
+    """No column of X has two levels or more (e.g. a one-row table): nothing to slice."""
+
+
 _GRID_TOO_LARGE = (
     "A combination of {depth} columns has {size:,} slices ({detail}), more than the {limit:,} one "
     "search may hold. Lower max_depth, bins or max_levels, or pass fewer columns."
@@ -304,7 +310,7 @@ def find_slices(
     levels, skipped = cut_columns(frame, bins=settings["bins"], max_levels=settings["max_levels"])
     if not levels:
         why = "" if not skipped else ": " + "; ".join(f"{k!r}: {v}" for k, v in skipped.items())
-        raise DataValidationError(_NO_COLUMNS.format(why=why))
+        raise NoSliceColumnsError(_NO_COLUMNS.format(why=why))
     _check_grid(levels, settings["max_depth"])
     settings["metric"] = chosen
     settings["min_support"] = resolve_min_support(settings["min_support"], n, settings["min_count"])

@@ -225,7 +225,7 @@ AUDIT_MODEL_CASES: list[Case] = [
         lambda s: _audit(s, analyzers=["fairness", "shap"]),
         DataValidationError,
         ValueError,
-        ("Unknown analyzer 'shap'", "fairness, weights, importance, attributions, proxies"),
+        ("Unknown analyzer 'shap'", "data, fairness, calibration, thresholds, weights, importance"),
     ),
     (
         "AM24-pos-label-not-a-class",
