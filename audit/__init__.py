@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from audit.loading import load_model
     from audit.policy import Policy
     from audit.report import AuditReport, compare
+    from audit.scan import scan_model_file
 
 # public name -> module that defines it (imported on first access)
 _LAZY = {
@@ -34,6 +35,7 @@ _LAZY = {
     "AuditReport": "audit.report",
     "compare": "audit.report",
     "load_model": "audit.loading",
+    "scan_model_file": "audit.scan",
     "Finding": "audit.findings",
     "Policy": "audit.policy",
     "AuditError": "audit.errors",
@@ -45,6 +47,7 @@ __all__ = [
     "AuditReport",
     "compare",
     "load_model",
+    "scan_model_file",
     "Finding",
     "Policy",
     "AuditError",

@@ -24,6 +24,8 @@ _DISPARITIES = (
     "equalized_odds.difference",
 )
 _WEIGHT_KEYS = ("min", "max", "mean", "std", "count")
+MAX_COMPARE_FLAGS = 40
+"""Flags listed per model on the comparison page; each model's report lists the rest."""
 
 
 def _weight_summary(report: AuditReport) -> dict[str, Any]:
@@ -121,7 +123,7 @@ class ComparisonReport:
                 1,
                 table_block(
                     ranges,
-                    title="Weight range per model (Table 1)",
+                    title="Weight range per model",
                     caption="Learned weights as the weight analysis counts "
                     "them (coefficients, importances or all parameters).",
                 ),
@@ -135,6 +137,7 @@ class ComparisonReport:
                 generator=GENERATOR_MARK,
                 figure=figure_block,
                 links=dict(links or {}),
+                max_flags=MAX_COMPARE_FLAGS,
             )
         )
         if path is not None:

@@ -9,7 +9,10 @@ from audit._markdown_text import md_escape
 if TYPE_CHECKING:  # pragma: no cover
     from audit.report._report import AuditReport
 
-__all__ = ["render_markdown"]
+__all__ = ["MAX_MARKDOWN_FINDINGS", "render_markdown"]
+
+MAX_MARKDOWN_FINDINGS = 50
+"""Findings listed in the summary (most severe first); the rest are counted."""
 
 _ICON = {"critical": "🔴", "warning": "🟠", "info": "🔵"}
 
@@ -28,9 +31,12 @@ def render_markdown(report: AuditReport) -> str:
     ]
     if report.findings:
         lines += ["| severity | finding | subject |", "|---|---|---|"]
-        for f in report.findings:
+        for f in report.findings[:MAX_MARKDOWN_FINDINGS]:
             title, subject = md_escape(f.title), md_escape(f.subject)
             lines.append(f"| {_ICON[f.severity]} {f.severity} | {title} | {subject} |")
+        rest = len(report.findings) - MAX_MARKDOWN_FINDINGS
+        if rest > 0:
+            lines += ["", f"… and {rest:,} more findings (the JSON record lists every one)."]
     else:
         lines.append("No findings.")
     return "\n".join(lines) + "\n"

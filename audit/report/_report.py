@@ -16,6 +16,7 @@ import pandas as pd
 from audit._version import __version__
 from audit.facts import Fact, fact_to_dict, facts_from_findings
 from audit.findings import Finding, count_by_severity, sort_findings
+from audit.loading import model_source
 from audit.policy import Policy
 from audit.report._serialize import to_jsonable
 from audit.report._write import GENERATOR_MARK, write_text_atomic
@@ -23,10 +24,15 @@ from audit.report._write import GENERATOR_MARK, write_text_atomic
 if TYPE_CHECKING:  # pragma: no cover
     from audit.analyzers import AnalyzerOutput
     from audit.attributions import AttributionResult
+    from audit.calibration import CalibrationResult
     from audit.context import AuditContext
+    from audit.counterfactual import FlipResult
+    from audit.data_checks import DataChecks
     from audit.fairness import GroupMetrics
     from audit.importance import ImportanceResult
     from audit.proxies import ProxyResult
+    from audit.slices import SliceResult
+    from audit.thresholds import ThresholdResult
     from audit.weights import WeightsResult
 
 __all__ = ["SCHEMA_VERSION", "AuditReport"]
@@ -110,6 +116,7 @@ class AuditReport:
             "pos_label": ctx.pos_label,
             "n_parameters": adapter.n_parameters,
             "hyperparameters": adapter.hyperparameters(),
+            "source": model_source(adapter.model),  # the file load_model read, if any
         }
         sensitive = {}
         if ctx.sensitive is not None:
@@ -174,6 +181,31 @@ class AuditReport:
     def proxies(self) -> ProxyResult | None:
         """The :class:`audit.proxies.ProxyResult`, or None."""
         return self._result("proxies")
+
+    @property
+    def calibration(self) -> CalibrationResult | None:
+        """The :class:`audit.calibration.CalibrationResult` (calibration by group), or None."""
+        return self._result("calibration")
+
+    @property
+    def thresholds(self) -> ThresholdResult | None:
+        """The :class:`audit.thresholds.ThresholdResult` (a what-if), or None."""
+        return self._result("thresholds")
+
+    @property
+    def data_checks(self) -> DataChecks | None:
+        """The :class:`audit.data_checks.DataChecks` (the "Data" section), or None."""
+        return self._result("data")
+
+    @property
+    def flip(self) -> FlipResult | None:
+        """The :class:`audit.counterfactual.FlipResult`, or None."""
+        return self._result("flip")
+
+    @property
+    def slices(self) -> SliceResult | None:
+        """The :class:`audit.slices.SliceResult` (worst-slice search), or None."""
+        return self._result("slices")
 
     @property
     def counts(self) -> dict[str, int]:
@@ -258,6 +290,35 @@ class AuditReport:
         from audit.report._markdown import render_markdown
 
         text = render_markdown(self)
+        if path is not None:
+            write_text_atomic(path, text, overwrite=overwrite)
+        return text
+
+    def to_model_card(self, path: str | Path | None = None, *, overwrite: bool = False) -> str:
+        """A model card in Markdown (Mitchell et al., 2019), filled from this audit.
+
+        Model details, factors (the sensitive attributes and their groups), metrics
+        and the policy's thresholds, evaluation data, quantitative analyses with
+        intervals, ethical considerations from the findings, and caveats; what only
+        the model's owner knows (intended use, training data, license) is a marked
+        placeholder ``[TO BE COMPLETED BY THE MODEL OWNER: …]``.
+
+        Parameters
+        ----------
+        path : path-like, optional
+            Where to write it (atomically; an existing file must be one of ours
+            unless ``overwrite``).
+        overwrite : bool, default=False
+            Replace a file that is not a model-audit output.
+
+        Returns
+        -------
+        str
+            The Markdown text.
+        """
+        from audit.report._model_card import render_model_card
+
+        text = render_model_card(self)
         if path is not None:
             write_text_atomic(path, text, overwrite=overwrite)
         return text

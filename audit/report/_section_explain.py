@@ -1,15 +1,30 @@
-"""Importance (Table 4), SHAP attributions (global and by group) and proxies sections."""
+"""Importance, SHAP attributions (global and by group) and proxies sections."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from audit.report._blocks import Block, Section, fmt, table_block
-from audit.report._svg import figure_to_svg
+from audit.report._blocks import Block, Section, table_block
+from audit.report._numbers import fmt
+from audit.report._svg import figure_to_svg, plain_text_plots
 
-__all__ = ["importance_section", "attributions_section", "proxies_section"]
+__all__ = [
+    "MAX_SHAP_GROUPS",
+    "importance_section",
+    "attributions_section",
+    "proxies_section",
+    "plot_shap_by_attribute",
+    "shown_attribution_groups",
+]
+
+MAX_SHAP_GROUPS = 8
+"""Per sensitive attribute, the SHAP-by-group panel and tables show at most this many
+groups (those with the most explained rows); the JSON record keeps every group."""
+_TOP_FEATURES = 10
 
 
 def _not_ran(name: str, title: str, report: Any) -> Section | None:
@@ -36,7 +51,7 @@ def importance_section(report: Any) -> Section:
             "text",
             "Methods: " + ", ".join(r.methods) + f". Permutation importance scores "
             f"against {'the true labels' if r.target == 'y_true' else 'the predictions'}; "
-            "'…_pct' columns are the share of the model's score lost (Table 4).",
+            "'…_pct' columns are the share of the model's score lost, in percent.",
         ),
         table_block(r.table, title="Importance by method", max_rows=40),
     ]
@@ -50,13 +65,106 @@ def importance_section(report: Any) -> Section:
     return Section("section-importance", title, blocks=blocks)
 
 
+def shown_attribution_groups(
+    result: Any, max_groups: int = MAX_SHAP_GROUPS
+) -> dict[str, list[str]]:
+    """Per attribute, the groups the report shows: the ``max_groups`` with most explained rows.
+
+    Returns
+    -------
+    dict of str to list of str
+        Attribute → group labels, in the result's order.
+    """
+    table = result.by_group
+    if not len(table):
+        return {}
+    sizes = table.drop_duplicates(["attribute", "group"])[["attribute", "group", "n_explained"]]
+    out: dict[str, list[str]] = {}
+    for attribute, part in sizes.groupby("attribute", sort=False):
+        keep = part.sort_values("n_explained", ascending=False, kind="stable").head(max_groups)
+        chosen = set(keep["group"])
+        out[str(attribute)] = [g for g in part["group"] if g in chosen]
+    return out
+
+
+def _bounded(result: Any, shown: dict[str, list[str]]) -> Any:
+    """The result with its by-group table cut to the shown groups (its own methods then
+    compute the wide tables at bounded cost)."""
+    table = result.by_group
+    mask = np.zeros(len(table), dtype=bool)
+    for attribute, groups in shown.items():
+        mask |= (table["attribute"] == attribute).to_numpy() & table["group"].isin(
+            groups
+        ).to_numpy()
+    if mask.all():
+        return result
+    return dataclasses.replace(result, by_group=table[mask].reset_index(drop=True))
+
+
+def plot_shap_by_attribute(
+    result: Any, attribute: str, groups: list[str], *, top: int = _TOP_FEATURES
+) -> Any:
+    """Mean |SHAP| of the top features for the groups of one attribute, legend beside the bars.
+
+    Parameters
+    ----------
+    result : AttributionResult
+    attribute : str
+        The sensitive attribute whose groups are compared.
+    groups : list of str
+        The groups drawn (see :func:`shown_attribution_groups`).
+    top : int
+        Features drawn (the largest overall).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    part = result.by_group[result.by_group["attribute"] == attribute]
+    wide = part.groupby(["feature", "group"], sort=False)["mean_abs"].sum().unstack("group")
+    features = [f for f in result.importance.index[:top] if f in wide.index]
+    wide = wide.reindex(index=features, columns=groups)
+    n = max(1, len(groups))
+    fig = Figure(
+        figsize=(8.5, 1.0 + 0.22 * len(features) * max(2, n) / 2 + 0.3), layout="constrained"
+    )
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    height = 0.8 / n
+    base = np.arange(len(features))[::-1].astype(float)
+    for i, group in enumerate(groups):
+        ax.barh(
+            base + 0.4 - (i + 0.5) * height,
+            wide[group].to_numpy(dtype=float),
+            height=height,
+            label=str(group),
+            color=f"C{i % 10}",
+        )
+    ax.set_yticks(base, [str(f) for f in features])
+    ax.set_xlabel(f"mean |SHAP| ({result.output_space})")
+    ax.set_title(f"Mean |SHAP| by {attribute}")
+    ax.legend(
+        title=str(attribute),
+        fontsize="small",
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        frameon=False,
+    )
+    ax.grid(axis="x", color="#eaecf0", lw=0.6)
+    ax.set_axisbelow(True)
+    return fig
+
+
 def attributions_section(report: Any) -> Section:
     """Which explainer ran, additivity, global mean |SHAP| and the by-group comparison."""
     title = "SHAP attributions"
     missing = _not_ran("attributions", title, report)
     if missing is not None:
         return missing
-    from audit.attributions import plot_importance, plot_importance_by_group
+    from audit.attributions import plot_importance
 
     r = report.outputs["attributions"].result
     additivity = (
@@ -65,6 +173,8 @@ def attributions_section(report: Any) -> Section:
         "against its own): " + ("passed" if r.additivity_ok else "FAILED")
     )
     sizes = r.sample_sizes
+    with plain_text_plots():
+        global_svg = figure_to_svg(plot_importance(r))
     blocks: list[Block] = [
         Block(
             "kv",
@@ -78,31 +188,56 @@ def attributions_section(report: Any) -> Section:
         ),
         # plain text: the renderers escape it (HTML autoescape, Markdown md_escape)
         Block("note", r.additivity.describe()),
-        Block("figure", figure_to_svg(plot_importance(r)), title="Global importance (mean |SHAP|)"),
+        Block("figure", global_svg, title="Global importance (mean |SHAP|)"),
     ]
     if len(r.by_group):
+        shown = shown_attribution_groups(r)
+        n_all = r.by_group.drop_duplicates(["attribute", "group"]).groupby("attribute").size()
+        for attribute, groups in shown.items():
+            with plain_text_plots():
+                svg = figure_to_svg(plot_shap_by_attribute(r, attribute, groups))
+            total = int(n_all.get(attribute, len(groups)))
+            caption = f"The {_TOP_FEATURES} features with the largest mean |SHAP| overall."
+            if total > len(groups):
+                caption += (
+                    f" The {len(groups)} groups with the most explained rows of {total:,} are "
+                    "drawn; every group is in the JSON record."
+                )
+            blocks.append(
+                Block("figure", svg, title=f"Mean |SHAP| by {attribute}", caption=caption)
+            )
+        bounded = _bounded(r, shown)
+        cut = sum(len(g) for g in shown.values()) < int(n_all.sum())
+        note = (
+            f" Groups: per attribute the {MAX_SHAP_GROUPS} with the most explained rows."
+            if cut
+            else ""
+        )
         blocks.append(
-            Block(
-                "figure", figure_to_svg(plot_importance_by_group(r)), title="Mean |SHAP| by group"
+            table_block(
+                bounded.mean_abs_by_group(),
+                title="Mean |SHAP| overall and per group",
+                max_rows=30,
+                caption="How much each feature moves predictions, per group." + note,
             )
         )
         blocks.append(
             table_block(
-                r.mean_abs_by_group(), title="Mean |SHAP| overall and per group", max_rows=30
-            )
-        )
-        blocks.append(
-            table_block(
-                r.mean_signed_by_group(),
+                bounded.mean_signed_by_group(),
                 title="Mean signed SHAP per group",
                 max_rows=30,
                 caption="Positive values push towards the "
-                "explained output (the positive class for binary models).",
+                "explained output (the positive class for binary models)." + note,
             )
         )
     if isinstance(sizes, pd.DataFrame) and not sizes.empty:
         blocks.append(
-            table_block(sizes, title="Rows explained per group (stratified sample)", index=False)
+            table_block(
+                sizes,
+                title="Rows explained per group (stratified sample)",
+                index=False,
+                max_rows=30,
+            )
         )
     return Section("section-attributions", title, blocks=blocks)
 

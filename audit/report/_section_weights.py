@@ -1,46 +1,56 @@
-"""The weights section: Table 1 summary, concentration, standardized weights, layers, tokens."""
+"""The weights section: weight range, concentration, standardized weights, layers, tokens."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from audit.report._blocks import Block, Section, fmt, table_block
-from audit.report._svg import figure_to_svg
+from audit.report._blocks import Block, Section, table_block
+from audit.report._numbers import column_kind, fmt
+from audit.report._svg import figure_to_svg, plain_text_plots
 
 __all__ = ["weights_section"]
 
 _LAYER_COLS = [
-    "name",
+    "parameter",
+    "layer_type",
+    "shape",
     "count",
     "mean",
     "std",
     "min",
     "max",
     "skewness",
-    "excess_kurtosis",
+    "kurtosis",
     "near_zero",
-    "spectral_norm",
-    "shape",
+    "spectral",
+    "shape_label",
     "reference",
     "scale_ratio",
     "scale_flag",
 ]
 
 
-def _value(value: Any) -> str:
+def _value(value: Any, kind: str = "number") -> str:
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
         parts = []
         for v in value:
             name = v.get("feature", v.get("name", ""))
             share = v.get("share")
-            parts.append(f"{name} ({share:.1%})" if isinstance(share, float) else str(name))
+            parts.append(
+                f"{name} ({fmt(share, 'rate')})" if isinstance(share, float) else str(name)
+            )
         return ", ".join(parts)
-    return fmt(value)
+    return fmt(value, kind)
+
+
+def _value_kind(key: str) -> str:
+    return column_kind(key)
 
 
 def _kv(mapping: Any, keys: list[str] | None = None) -> list[tuple[str, str]]:
-    keys = keys or [k for k in mapping if k != "hyperparameters"]
-    return [(k.replace("_", " "), _value(mapping[k])) for k in keys if k in mapping]
+    """Key–value rows, numbers formatted by the meaning of their key; notes left out."""
+    keys = keys or [k for k in mapping if k not in ("hyperparameters", "note")]
+    return [(k.replace("_", " "), _value(mapping[k], _value_kind(k))) for k in keys if k in mapping]
 
 
 def weights_section(report: Any) -> Section:
@@ -61,7 +71,7 @@ def weights_section(report: Any) -> Section:
         Block(
             "kv",
             _kv(r.summary),
-            title="Weight range (Table 1)",
+            title="Weight range",
             caption=f"Summary of the model's {r.summary.get('of', 'weights')}.",
         ),
     ]
@@ -76,11 +86,17 @@ def weights_section(report: Any) -> Section:
             )
         )
     if r.by_source is not None and not r.by_source.empty:
+        with plain_text_plots():
+            svg = figure_to_svg(plot_weights(r))
+        blocks.append(Block("figure", svg, title="Weight per input column"))
         blocks.append(
-            Block("figure", figure_to_svg(plot_weights(r)), title="Weight per input column")
-        )
-        blocks.append(
-            table_block(r.by_source, title="Weight vs importance level (Table 2)", max_rows=40)
+            table_block(
+                r.by_source,
+                title="Weight vs importance level",
+                max_rows=40,
+                caption="Each input column's weight (one-hot columns summed), its share of "
+                "the total and its level (high / medium / low).",
+            )
         )
     if r.coefficients is not None and not r.coefficients.empty:
         coefs = r.coefficients.reindex(
@@ -103,34 +119,40 @@ def weights_section(report: Any) -> Section:
             )
         )
     if r.tree_structure:
-        blocks.append(Block("kv", _kv(r.tree_structure), title="Tree structure"))
+        blocks.append(
+            Block(
+                "kv",
+                _kv(r.tree_structure),
+                title="Tree structure",
+                caption=str(r.tree_structure.get("note", "")),
+            )
+        )
     if r.layers is not None and not r.layers.empty:
         cols = [c for c in _LAYER_COLS if c in r.layers.columns]
         blocks.append(
             table_block(
                 r.layers[cols] if cols else r.layers,
-                title="Per-layer statistics and initialization scale (Table 3)",
+                title="Per-layer statistics and initialization scale",
                 index=False,
+                caption="One row per parameter tensor, named as in the network's state_dict; "
+                "reference = the initialization (Xavier or He) whose std the layer is "
+                "compared with; scale_ratio = std / that reference std.",
             )
         )
-        blocks.append(
-            Block(
-                "figure",
-                figure_to_svg(plot_layer_distributions(r)),
-                title="Weight distribution per layer",
-            )
-        )
+        with plain_text_plots():
+            svg = figure_to_svg(plot_layer_distributions(r))
+        blocks.append(Block("figure", svg, title="Weight distribution per layer"))
     if r.dead_units is not None and not r.dead_units.empty:
         dead = r.dead_units.drop(columns=["dead_units"], errors="ignore")
         blocks.append(table_block(dead, title="Dead ReLU units", index=False))
     if r.tokens is not None and not r.tokens.empty:
-        blocks.append(table_block(r.tokens, title="Token weights (Table 5)", index=False))
+        blocks.append(table_block(r.tokens, title="Token weights", index=False))
     if r.complexity:
         blocks.append(
             Block(
                 "kv",
                 _kv(r.complexity),
-                title="Complexity vs interpretability (Table 8)",
+                title="Complexity vs interpretability",
                 caption=str(r.complexity.get("interpretability_reason", "")),
             )
         )

@@ -33,6 +33,7 @@ from audit.weights._torch import EXPLODING_RATIO, VANISHING_RATIO
 __all__ = [
     "ANALYZER",
     "DEAD_UNITS_WARNING",
+    "FINDING_CODES",
     "imbalanced_weights_finding",
     "sensitive_use_findings",
     "scale_findings",
@@ -40,6 +41,14 @@ __all__ = [
 ]
 
 ANALYZER = "weights"
+FINDING_CODES: tuple[str, ...] = (
+    "imbalanced_weights",
+    "sensitive_attribute_used",
+    "vanishing_weights",
+    "exploding_weights",
+    "dead_units",
+)
+"""Codes of the findings this module emits (``scale_findings`` builds two of them)."""
 DEAD_UNITS_WARNING = 0.25
 """A layer with more than this share of dead units gives a warning (otherwise info)."""
 

@@ -14,9 +14,12 @@ every fact a gate can check must have the same value in
 * the Python API's own number (``GroupMetrics.difference/ratio(exclude_insufficient=True)``,
   ``WeightsResult.concentration`` / ``summary``, ``AuditReport.counts``),
 
-and the HTML must show that value (formatted by the report's ``fmt``) in the
-disparity table, the named summaries, the weights' concentration and range, the
-verdict banner and each finding's evidence.
+and the HTML must show that value in the disparity table, the named summaries, the
+weights' concentration and range, the verdict banner and each finding's evidence —
+formatted by the report's single formatter ``fmt`` with the kind of number it is
+(rates as percentages, differences of rates in percentage points, ratios, counts;
+``audit.report._numbers``), and reading back as the value to within the precision
+shown (half a unit of the last digit printed).
 
 """
 
@@ -36,6 +39,8 @@ from audit import audit_model
 from audit.gates import assert_fair, check_rules, facts_of
 from audit.policy import Policy
 from audit.report._blocks import fmt
+from audit.report._numbers import column_kind, parse_shown
+from audit.report._section_fairness import stat_format
 
 N_TRAIN, N_AUDIT, N_BOOT = 6000, 4000, 200
 ADULT_CASES = ["adult_logreg", "adult_gbm"]
@@ -240,18 +245,37 @@ def _kv(rows: list[list[str]]) -> dict[str, str]:
     return {k: v for k, v in rows}
 
 
-def _shown_matches(shown: str, value: float | None) -> None:
-    """The number shown is the value formatted by fmt, and reads back as the value."""
-    assert shown == fmt(value), (shown, value)
+def _half_unit(shown: str) -> float:
+    """Half a unit of the last digit ``shown`` prints, in the value's own units."""
+    digits = shown.strip().lstrip("<>").replace(",", "").removesuffix(" pp").removesuffix("%")
+    decimals = len(digits.split(".")[1]) if "." in digits else 0
+    unit = 10.0**-decimals
+    if shown.endswith(("%", " pp")):
+        unit /= 100
+    return unit / 2
+
+
+def _shown_matches(
+    shown: str, value: float | None, kind: str = "number", against: Any = None
+) -> None:
+    """The number shown is the value formatted by fmt (with its kind), and reads back as
+    the value to within the precision shown."""
+    assert shown == fmt(value, kind, against=against), (shown, value, kind)
     if value is not None:
-        number = float(shown.replace(",", ""))
-        assert math.isclose(number, value, rel_tol=5e-3, abs_tol=5e-4), (shown, value)
+        number = parse_shown(shown)
+        tolerance = _half_unit(shown) * (1 + 1e-9) + 1e-15
+        assert abs(number - value) <= tolerance, (shown, value)
 
 
-def _with_ci(value: float | None, ci: tuple[float, float] | None) -> str:
-    text = fmt(value)
+def _with_ci(
+    value: float | None,
+    ci: tuple[float, float] | None,
+    kind: str = "number",
+    against: Any = None,
+) -> str:
+    text = fmt(value, kind, against=against)
     if value is not None and ci is not None:
-        text += f" [{fmt(ci[0])}, {fmt(ci[1])}]"
+        text += f" [{fmt(ci[0], kind)}, {fmt(ci[1], kind)}]"
     return text
 
 
@@ -467,17 +491,20 @@ def test_html_disparity_table_shows_the_facts(case, name):
     shown = {r[0]: r for r in body}
     metrics = [m for m in c.report.fairness.metrics if f"{m}.difference" in c.facts]
     assert list(shown) == metrics
+    policy = c.report.policy
     for metric in metrics:
         _, diff_text, ratio_text, low_text, high_text, _ = shown[metric]
         for stat, text in (("difference", diff_text), ("ratio", ratio_text)):
             f = c.facts[f"{metric}.{stat}"]
-            _shown_matches(text.split(" [")[0], f.value)
-            assert text == _with_ci(f.value, f.ci), (metric, stat, text)
+            kind, against = stat_format(metric, stat, policy)
+            _shown_matches(text.split(" [")[0], f.value, kind, against)
+            assert text == _with_ci(f.value, f.ci, kind, against), (metric, stat, text)
         for stat, text in (("min", low_text), ("max", high_text)):
             f = c.facts[f"{metric}.{stat}"]
-            _shown_matches(text.split(" (")[0], f.value)
+            kind = column_kind(metric)
+            _shown_matches(text.split(" (")[0], f.value, kind)
             if f.groups:
-                assert text == f"{fmt(f.value)} ({f.groups})", (metric, stat, text)
+                assert text == f"{fmt(f.value, kind)} ({f.groups})", (metric, stat, text)
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -493,7 +520,9 @@ def test_html_group_table_shows_by_group(case, name):
         for col, text in zip(columns, row[n_index:], strict=True):
             value = gm.by_group[col].iat[i]
             number = text.split(" [")[0].removesuffix(" †")
-            assert number == fmt(value), (gm.group_labels()[i], col, text)
+            assert number == fmt(value, column_kind(col)), (gm.group_labels()[i], col, text)
+            if col not in ("count", "share") and np.isfinite(value):
+                _shown_matches(number, float(value), column_kind(col))
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -505,19 +534,30 @@ def test_html_named_summaries_show_the_facts(case, name):
     for path in paths:
         key = path.replace("_", " ").replace(".", " ")
         f = c.facts[path]
-        assert shown[key] == _with_ci(f.value, f.ci), (path, shown[key])
+        summary, stat = path.split(".")
+        kind, _ = stat_format(SUMMARY_OF[summary][0], stat, c.report.policy)
+        assert kind == ("ratio" if stat == "ratio" else "pp")  # rates: differences in pp
+        assert shown[key] == _with_ci(f.value, f.ci, kind), (path, shown[key])
         if f.value is not None:
-            _shown_matches(shown[key].split(" [")[0], f.value)
+            _shown_matches(shown[key].split(" [")[0], f.value, kind)
 
 
 @pytest.mark.parametrize("name", CASES)
 def test_html_weights_show_the_facts(case, name):
     c = case(name)
     concentration = _kv(_table(c, section="section-weights", title="Concentration"))
-    for key in ("top_share", "top_k_share", "gini", "hhi", "effective_n"):
-        _shown_matches(concentration[key.replace("_", " ")], c.facts[f"weights.{key}"].value)
+    for key, kind in (
+        ("top_share", "rate"),
+        ("top_k_share", "rate"),
+        ("gini", "score"),
+        ("hhi", "score"),
+        ("effective_n", "number"),
+    ):
+        assert column_kind(key) == kind
+        shown = concentration[key.replace("_", " ")]
+        _shown_matches(shown, c.facts[f"weights.{key}"].value, kind)
     assert concentration["top feature"] == c.facts["weights.top_share"].groups
-    summary = _kv(_table(c, section="section-weights", title="Weight range (Table 1)"))
+    summary = _kv(_table(c, section="section-weights", title="Weight range"))
     for key in ("min", "max", "mean", "std"):
         _shown_matches(summary[key], c.facts[f"weights.{key}"].value)
 
@@ -530,10 +570,15 @@ def test_html_finding_evidence_shows_the_facts(case, name):
         metric = f.evidence["metric"]
         shown = _kv(_table(c, div=f"evidence-{position}"))
         assert shown["metric"] == metric
-        _shown_matches(shown[kind], c.facts[f"{metric}.{kind}"].value)
+        stat_kind, _ = stat_format(metric, kind, c.report.policy)
+        thresholds = (f.evidence["warning_threshold"], f.evidence["critical_threshold"])
+        _shown_matches(shown[kind], c.facts[f"{metric}.{kind}"].value, stat_kind, thresholds)
         assert shown["groups"] == c.facts[f"{metric}.{kind}"].groups.replace(" vs ", ", ")
         low, high = c.facts[f"{metric}.min"].value, c.facts[f"{metric}.max"].value
-        assert shown["values"] == f"{fmt(low)}, {fmt(high)}"
+        value_kind = column_kind(metric)
+        assert shown["values"] == f"{fmt(low, value_kind)}, {fmt(high, value_kind)}"
+        # the flagged value never prints equal to the threshold it crossed
+        assert shown[kind] != fmt(f.evidence["threshold"], stat_kind), (shown[kind], metric)
 
 
 # ------------------------------------------------------ discrepancies found in audit/
@@ -582,7 +627,8 @@ def test_finding_interval_is_the_fact_interval(case, name):
         assert fact.ci is not None and f.evidence["ci"] is not None
         assert tuple(f.evidence["ci"]) == fact.ci, (f.evidence["metric"], kind)
         shown = _kv(_table(c, div=f"evidence-{position}"))
-        assert shown["ci"] == f"{fmt(fact.ci[0])}, {fmt(fact.ci[1])}"
+        stat_kind, _ = stat_format(f.evidence["metric"], kind, c.report.policy)
+        assert shown["ci"] == f"{fmt(fact.ci[0], stat_kind)}, {fmt(fact.ci[1], stat_kind)}"
 
 
 @pytest.fixture(scope="module")

@@ -43,7 +43,7 @@ def test_group_table_with_cis_and_insufficient_marks(report, probe):
     gm = report.fairness
     assert gm.n_boot == 200
     low = gm.ci_low["selection_rate"].iloc[0]
-    assert f"[{low:.3f}," in text
+    assert f"[{100 * low:.1f}%," in text  # rates as percentages, intervals too
     marginals = report.outputs["fairness"].extras["marginals"]
     assert set(marginals) == {"group", "region"}
     assert "By group alone" in text and "By region alone" in text
