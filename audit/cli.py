@@ -261,6 +261,11 @@ def _build_parser() -> argparse.ArgumentParser:
         help="allow loading pickles / untrusted skops types (runs code from the file)",
     )
     _add_gate_options(run)
+    run.add_argument(
+        "--model-card",
+        action="store_true",
+        help="also write <model>.model-card.md (Mitchell et al. 2019 sections, from the audit)",
+    )
     run.add_argument("--n-boot", type=_count, default=None, help="bootstrap replicates for CIs")
     run.add_argument("--seed", type=_count, default=0, help="random seed (default 0)")
     _add_force(run)
@@ -666,13 +671,16 @@ def _cmd_run(args: argparse.Namespace, console: Any) -> int:
     out = _check_out(Path(args.out))
     stem = Path(args.model).stem
     html, record_path = out / f"{stem}.html", out / f"{stem}.json"
-    for path in (html, record_path):
-        check_replaceable(path, overwrite=args.force)
+    card = out / f"{stem}.model-card.md" if args.model_card else None
+    for path in (html, record_path, card):
+        if path is not None:
+            check_replaceable(path, overwrite=args.force)
     outputs = _check_gate_outputs(args)
     _check_distinct(
         {
             "the HTML report": html,
             "the JSON record": record_path,
+            "the model card": card,
             "--junit-xml": outputs["junit_xml"],
             "--markdown": outputs["markdown"],
         }
@@ -709,9 +717,10 @@ def _cmd_run(args: argparse.Namespace, console: Any) -> int:
     outcome = _Outcome(rules, gate_line, baseline, args, record, report.facts(), policy)
     _out_folder(out)  # created only once there is something to write
     # the report, the record (and any gate file in --out) land as one set
-    _write_outputs(
-        {html: report.to_html(), record_path: json_text, **outcome.texts(outputs)}, args.force
-    )
+    texts = {html: report.to_html(), record_path: json_text, **outcome.texts(outputs)}
+    if card is not None:
+        texts[card] = report.to_model_card()
+    _write_outputs(texts, args.force)
     _print_summary(console, [report], [html])
     return outcome.print(console)
 

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from audit.report._blocks import Block, Section, fmt, table_block
+from audit.report._section_fairness import shown_groups
 from audit.report._svg import figure_to_svg
 
 __all__ = ["calibration_section"]
@@ -43,7 +44,10 @@ _HEADERS = {
 
 
 def _table(result: Any, columns: list[str], title: str, caption: str) -> Block:
-    frame = result.by_group[columns]
+    keep = shown_groups(result)  # the largest groups only: bounded cost for any number
+    frame = result.by_group[columns].iloc[keep]
+    ci_low, ci_high = result.ci_low.iloc[keep], result.ci_high.iloc[keep]
+    verdicts = result.verdicts.iloc[keep]
     text = frame.copy().astype(object)
     classes = pd.DataFrame("", index=frame.index, columns=columns)
     for j, col in enumerate(columns):
@@ -51,10 +55,10 @@ def _table(result: Any, columns: list[str], title: str, caption: str) -> Block:
             value = frame.iat[i, j]
             kind = _KINDS[col]
             label = fmt(value, kind)
-            low, high = result.ci_low[col].iat[i], result.ci_high[col].iat[i]
+            low, high = ci_low[col].iat[i], ci_high[col].iat[i]
             if col != "count" and np.isfinite(value) and np.isfinite(low) and np.isfinite(high):
                 label += f" [{fmt(low, kind)}, {fmt(high, kind)}]"
-            if col != "count" and result.verdicts[col].iat[i] != "ok":
+            if col != "count" and verdicts[col].iat[i] != "ok":
                 label += _MARK
                 classes.iat[i, j] = "insufficient"
             text.iat[i, j] = label

@@ -141,3 +141,19 @@ def test_csv_with_bom_and_semicolons(saved, tmp_path):
         ]
     )
     assert code == EXIT_OK
+
+
+def test_run_writes_the_model_card_with_the_report(saved, tmp_path):
+    """--model-card writes <model>.model-card.md beside the report, from the same audit."""
+    args = ["run", "--model", str(saved / "model.skops"), "--data", str(saved / "data.csv")]
+    args += ["--target", "y", "--sensitive", "group", "--out", str(tmp_path), "--fail-on", "none"]
+    assert main([*args, "--model-card"]) == 0
+    card = (tmp_path / "model.model-card.md").read_text(encoding="utf-8")
+    assert card.startswith("<!-- model-audit -->")
+    assert "group" in card and "TO BE COMPLETED BY THE MODEL OWNER" in card
+    record = json.loads((tmp_path / "model.json").read_text())
+    assert record["model"]["name"] in card
+    # a hand-written file of that name is never overwritten without --force
+    (tmp_path / "model.model-card.md").write_text("# my own card\n", encoding="utf-8")
+    assert main([*args, "--model-card"]) == 2
+    assert (tmp_path / "model.model-card.md").read_text(encoding="utf-8") == "# my own card\n"
