@@ -9,7 +9,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from audit.report._numbers import column_kind, fmt
+from audit._numbers import column_kind, fmt
 
 __all__ = ["Block", "Section", "fmt", "table_block", "MAX_TABLE_ROWS", "MAX_TABLE_COLUMNS"]
 
@@ -132,9 +132,9 @@ def table_block(
 ) -> Block:
     """A table block from a DataFrame.
 
-    Numbers are formatted by :func:`audit.report._numbers.fmt` with the kind their
+    Numbers are formatted by :func:`audit._numbers.fmt` with the kind their
     column name implies (``selection_rate`` is a rate, ``count`` a count, see
-    :func:`~audit.report._numbers.column_kind`) unless ``kinds`` says otherwise;
+    :func:`~audit._numbers.column_kind`) unless ``kinds`` says otherwise;
     values that are numerical noise against their column's largest magnitude
     show as 0.
 

@@ -3,7 +3,7 @@
 Scalars and short lists become one key–value table; lists of records (the groups
 of an ``insufficient_evidence`` finding, the columns of a sensitive attribute)
 become small tables of their own; mappings read ``key: value; …``. Every number is
-formatted by its meaning (:mod:`audit.report._numbers`); the value a finding was
+formatted by its meaning (:mod:`audit._numbers`); the value a finding was
 judged on is shown with enough decimals to differ from its threshold. Long lists
 are cut; the JSON record keeps them whole.
 """
@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from audit._numbers import column_kind, difference_kind, fmt
 from audit.findings import Finding
 from audit.report._blocks import column_parts
-from audit.report._numbers import column_kind, difference_kind, fmt
 
 __all__ = ["EvidenceView", "MAX_EVIDENCE_ITEMS", "evidence_view", "evidence_kind"]
 

@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from audit._numbers import column_kind
 from audit.report._blocks import Block, Section, fmt, table_block
 from audit.report._evidence import MAX_EVIDENCE_ITEMS, evidence_view
 from audit.report._glossary import EXPLANATIONS, TERMS, anchor, explanation
-from audit.report._numbers import column_kind
 from audit.report._summary import display_title, flag_groups, summary
 from audit.report._write import GENERATOR_MARK
 

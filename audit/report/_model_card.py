@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from audit._markdown_text import md_escape
+from audit._numbers import column_kind, fmt
 from audit.report._glossary import explanation, term
-from audit.report._numbers import column_kind, fmt
 from audit.report._summary import flag_groups, summary
 
 if TYPE_CHECKING:  # pragma: no cover

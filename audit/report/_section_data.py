@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from audit._numbers import column_kind
 from audit.report._blocks import Block, Section, fmt, table_block
-from audit.report._numbers import column_kind
 
 __all__ = ["data_section"]
 

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from audit._numbers import fmt
 from audit.report._blocks import Block, Section, table_block
-from audit.report._numbers import fmt
 from audit.report._svg import figure_to_svg, plain_text_plots
 
 __all__ = [

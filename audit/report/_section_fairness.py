@@ -7,10 +7,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from audit._numbers import column_kind, difference_kind, fmt
 from audit.facts import Fact
 from audit.fairness import REGRESSION_METRICS
 from audit.report._blocks import MAX_TABLE_ROWS, Block, Section, table_block
-from audit.report._numbers import column_kind, difference_kind, fmt
 from audit.report._svg import figure_to_svg, plain_text_plots
 
 __all__ = ["fairness_section", "stat_format", "shown_groups"]

@@ -6,8 +6,8 @@ from typing import Any
 
 import pandas as pd
 
+from audit._numbers import column_kind
 from audit.report._blocks import Block, Section, fmt, table_block
-from audit.report._numbers import column_kind
 from audit.report._svg import figure_to_svg
 
 __all__ = ["flip_section"]

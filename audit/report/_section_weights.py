@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from audit._numbers import column_kind, fmt
 from audit.report._blocks import Block, Section, table_block
-from audit.report._numbers import column_kind, fmt
 from audit.report._svg import figure_to_svg, plain_text_plots
 
 __all__ = ["weights_section"]

@@ -7,9 +7,9 @@ from typing import Any
 
 import pandas as pd
 
+from audit._numbers import column_kind, fmt
 from audit.proxies import SEEN_LABEL, seen_text
 from audit.report._blocks import Block, Section, table_block
-from audit.report._numbers import column_kind, fmt
 
 __all__ = ["build_sections", "SECTION_TITLES", "MAX_LISTED_GROUPS", "hyperparameter_rows"]
 

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from audit._numbers import column_kind, difference_kind, fmt
 from audit.findings import Finding
 from audit.report._glossary import anchor, explanation, term
-from audit.report._numbers import column_kind, difference_kind, fmt
 
 __all__ = [
     "MAX_FLAGS_PER_GROUP",

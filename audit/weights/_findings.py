@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from audit._numbers import fmt
 from audit.findings import Finding
 from audit.policy import Policy
 from audit.weights._torch import EXPLODING_RATIO, VANISHING_RATIO
@@ -54,14 +55,14 @@ DEAD_UNITS_WARNING = 0.25
 
 _IMBALANCED_TITLE = "One feature holds most of the model's weight"
 _IMBALANCED_MESSAGE = (
-    "{feature!r} holds {share:.0%} of the total {basis} (threshold {threshold:.0%}); the "
-    "top {k} features hold {top_k_share:.0%}. Predictions hinge on this one input: check "
+    "{feature!r} holds {share} of the total {basis} (threshold {threshold}); the "
+    "top {k} features hold {top_k_share}. Predictions hinge on this one input: check "
     "that it is legitimate, stable and not a leak of the target."
 )
 _SENSITIVE_TITLE = "The model uses sensitive attribute {attribute!r} directly"
 _SENSITIVE_MESSAGE = (
-    "{attribute!r} is a model input holding {share:.1%} of the total {basis} (threshold "
-    "{threshold:.1%}, rank {rank} of {n}). The model treats people differently by this "
+    "{attribute!r} is a model input holding {share} of the total {basis} (threshold "
+    "{threshold}, rank {rank} of {n}). The model treats people differently by this "
     "attribute; make sure that is lawful and intended."
 )
 _SCALE_TITLE = "Layer {parameter!r} has {flag} weights"
@@ -104,11 +105,12 @@ def imbalanced_weights_finding(concentration: dict[str, Any], policy: Policy) ->
         title=_IMBALANCED_TITLE,
         message=_IMBALANCED_MESSAGE.format(
             feature=concentration["top_feature"],
-            share=share,
+            # shown with enough digits to differ from the threshold it crossed
+            share=fmt(share, "rate", against=policy.weight_concentration),
             basis=concentration["basis"],
-            threshold=policy.weight_concentration,
+            threshold=fmt(policy.weight_concentration, "rate", against=share),
             k=len(concentration["top_k"]),
-            top_k_share=concentration["top_k_share"],
+            top_k_share=fmt(concentration["top_k_share"], "rate"),
         ),
         subject=str(concentration["top_feature"]),
         evidence=evidence,
@@ -163,9 +165,9 @@ def sensitive_use_findings(
                 title=_SENSITIVE_TITLE.format(attribute=str(attribute)),
                 message=_SENSITIVE_MESSAGE.format(
                     attribute=str(attribute),
-                    share=share,
+                    share=fmt(share, "rate", against=policy.sensitive_weight_share),
                     basis=basis,
-                    threshold=policy.sensitive_weight_share,
+                    threshold=fmt(policy.sensitive_weight_share, "rate", against=share),
                     rank=int(row["rank"]),
                     n=n,
                 ),

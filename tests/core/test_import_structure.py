@@ -25,6 +25,7 @@ import audit
 PACKAGE = Path(audit.__file__).parent
 
 CORE = {
+    "_numbers",
     "_direct_use",
     "_frames",
     "_inputs",

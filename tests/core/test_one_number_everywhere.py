@@ -18,7 +18,7 @@ and the HTML must show that value in the disparity table, the named summaries, t
 weights' concentration and range, the verdict banner and each finding's evidence —
 formatted by the report's single formatter ``fmt`` with the kind of number it is
 (rates as percentages, differences of rates in percentage points, ratios, counts;
-``audit.report._numbers``), and reading back as the value to within the precision
+``audit._numbers``), and reading back as the value to within the precision
 shown (half a unit of the last digit printed).
 
 """
@@ -36,10 +36,10 @@ import pandas as pd
 import pytest
 
 from audit import audit_model
+from audit._numbers import column_kind, parse_shown
 from audit.gates import assert_fair, check_rules, facts_of
 from audit.policy import Policy
 from audit.report._blocks import fmt
-from audit.report._numbers import column_kind, parse_shown
 from audit.report._section_fairness import stat_format
 
 N_TRAIN, N_AUDIT, N_BOOT = 6000, 4000, 200

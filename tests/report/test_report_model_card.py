@@ -14,9 +14,9 @@ from sklearn.linear_model import LogisticRegression
 
 import audit
 from audit._markdown_text import md_escape
+from audit._numbers import fmt
 from audit.errors import ReportWriteError
 from audit.report._model_card import PLACEHOLDER, SECTIONS
-from audit.report._numbers import fmt
 
 
 @pytest.fixture(scope="module")

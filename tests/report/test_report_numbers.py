@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from audit.report._numbers import column_kind, fmt, parse_shown
+from audit._numbers import column_kind, fmt, parse_shown
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Numbers formatted by what they mean: the report's single formatter.
+"""Numbers formatted by what they mean: the single formatter of the report and the findings.
 
 Every number the HTML report, the comparison page and the model card show goes
 through :func:`fmt`, with a *kind* that says what the number is:
