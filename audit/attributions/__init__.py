@@ -8,8 +8,9 @@ for another.
 
 The explainer is chosen by one capability probe per kind, tried in order
 (``"auto"``): exact closed-form linear SHAP for linear models, shap's
-``TreeExplainer`` for tree ensembles, ``DeepExplainer`` (or
-``GradientExplainer``) for torch modules, and the model-agnostic
+``TreeExplainer`` for tree ensembles, DeepLIFT-SHAP batched over rows ×
+background for torch modules (the values of shap's ``DeepExplainer``; expected
+gradients where DeepLIFT's rules do not cover the module), and the model-agnostic
 ``PermutationExplainer`` for anything else. A Pipeline's final estimator is
 explained in the space it sees and one-hot attributions are summed back to the
 column they encode. The rows explained are a sample stratified by sensitive

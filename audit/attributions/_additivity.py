@@ -24,11 +24,12 @@ median of the non-zero ``|output - base|``, else 1. The ``atol`` term allows
 for float32 rounding of large numbers.
 
 ``rtol`` is :data:`ADDITIVITY_RTOL` of the explainer: 1e-6 (linear,
-permutation), 1e-4 (tree), 1e-3 (deep, float32 forward passes), and 0.75 for
-expected gradients (``gradient``), whose 200 samples per row miss by up to
-about half the spread (measured on small MLPs, 1,000 rows each): a row is
-flagged when its attributions miss by three quarters or more of what they
-explain. An explainer not named there is taken as approximate, with that same
+permutation), 1e-5 (integrated gradients, whose adaptive quadrature is complete
+to about 1e-7), 1e-4 (tree), 1e-3 (deep and shap_deep, float32 forward passes),
+and 0.75 for expected gradients (``gradient``, ``shap_gradient``), whose 200
+samples per row miss by up to about half the spread (measured on small MLPs,
+1,000 rows each): a row is flagged when its attributions miss by three quarters
+or more of what they explain. An explainer not named there is taken as approximate, with that same
 0.75. A tolerance given by the user (``additivity_tolerance``) replaces
 ``allowed`` by that absolute number on every row.
 """
@@ -54,7 +55,10 @@ ADDITIVITY_RTOL: dict[str, float] = {
     "linear": 1e-6,
     "tree": 1e-4,
     "deep": 1e-3,  # float32 forward passes
+    "shap_deep": 1e-3,
+    "integrated_gradients": 1e-5,  # adaptive quadrature, complete to about 1e-7
     "gradient": 0.75,  # expected gradients are sampled: additive only approximately
+    "shap_gradient": 0.75,
     "permutation": 1e-6,
 }
 """Relative additivity tolerance per explainer (see the module docstring)."""
@@ -62,7 +66,9 @@ APPROXIMATE_RTOL = 0.75
 """``rtol`` of an explainer missing from :data:`ADDITIVITY_RTOL`."""
 ADDITIVITY_ATOL = 1e-6
 """Rounding allowance, times ``max(1, |output|, |base|)`` (a few float32 epsilons)."""
-EXACT_EXPLAINERS: frozenset[str] = frozenset({"linear", "tree", "deep", "permutation"})
+EXACT_EXPLAINERS: frozenset[str] = frozenset(
+    {"linear", "tree", "deep", "shap_deep", "integrated_gradients", "permutation"}
+)
 """Explainers additive by construction: a miss beyond rounding means something is wrong."""
 WORST_ROWS = 5
 """Rows a failed check names, worst first."""

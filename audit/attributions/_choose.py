@@ -33,13 +33,34 @@ __all__ = [
     "class_names",
     "supports_deep",
     "supports_gradient",
+    "supports_integrated",
     "supports_linear",
     "supports_permutation",
+    "supports_shap_deep",
+    "supports_shap_gradient",
     "supports_tree",
 ]
 
-ExplainerName = Literal["linear", "tree", "deep", "gradient", "permutation"]
-EXPLAINERS: tuple[str, ...] = ("linear", "tree", "deep", "gradient", "permutation")
+ExplainerName = Literal[
+    "linear",
+    "tree",
+    "deep",
+    "gradient",
+    "integrated_gradients",
+    "shap_deep",
+    "shap_gradient",
+    "permutation",
+]
+EXPLAINERS: tuple[str, ...] = (
+    "linear",
+    "tree",
+    "deep",
+    "gradient",
+    "integrated_gradients",
+    "shap_deep",
+    "shap_gradient",
+    "permutation",
+)
 AUTO_ORDER: tuple[ExplainerName, ...] = ("linear", "tree", "deep", "permutation")
 
 _UNKNOWN_EXPLAINER = "explainer must be 'auto' or one of {allowed}; got {got!r}."
@@ -82,8 +103,8 @@ class ExplainerChoice:
 
     Attributes
     ----------
-    name : {"linear", "tree", "deep", "gradient", "permutation"}
-        The explainer that will run.
+    name : str
+        The explainer that will run (one of :data:`EXPLAINERS`).
     reason : str
         Why it was chosen (and, for ``"auto"``, why earlier probes declined).
     """
@@ -150,26 +171,40 @@ def supports_tree(adapter: ModelAdapter, rows: np.ndarray) -> ProbeResult:
     return ProbeResult(False, f"{type(est).__name__} is not a tree ensemble shap can read")
 
 
-def supports_deep(adapter: ModelAdapter, rows: np.ndarray) -> ProbeResult:
-    """torch modules: shap.DeepExplainer (DeepLIFT), falling back to GradientExplainer."""
+def _torch_probe(adapter: ModelAdapter, what: str) -> ProbeResult:
     if adapter.kind != "torch":
         return ProbeResult(False, "not a torch module")
-    return ProbeResult(
-        True,
-        f"{type(adapter.model).__name__} is a torch module: shap.DeepExplainer against a "
-        "sampled background",
+    return ProbeResult(True, f"{type(adapter.model).__name__} is a torch module: {what}")
+
+
+def supports_deep(adapter: ModelAdapter, rows: np.ndarray) -> ProbeResult:
+    """torch modules: DeepLIFT-SHAP batched over rows × background (expected gradients
+    when DeepLIFT's rules do not cover the module)."""
+    return _torch_probe(
+        adapter, "DeepLIFT-SHAP (rescale rule) against a sampled background, batched over rows"
     )
 
 
 def supports_gradient(adapter: ModelAdapter, rows: np.ndarray) -> ProbeResult:
-    """torch modules: shap.GradientExplainer (expected gradients)."""
-    if adapter.kind != "torch":
-        return ProbeResult(False, "not a torch module")
-    return ProbeResult(
-        True,
-        f"{type(adapter.model).__name__} is a torch module: shap.GradientExplainer "
-        "(expected gradients)",
+    """torch modules: expected gradients, batched over rows × samples."""
+    return _torch_probe(adapter, "expected gradients (sampled), batched over rows")
+
+
+def supports_integrated(adapter: ModelAdapter, rows: np.ndarray) -> ProbeResult:
+    """torch modules: integrated gradients from the background's mean."""
+    return _torch_probe(
+        adapter, "integrated gradients from the background's mean, adaptive path quadrature"
     )
+
+
+def supports_shap_deep(adapter: ModelAdapter, rows: np.ndarray) -> ProbeResult:
+    """torch modules: shap.DeepExplainer (DeepLIFT), falling back to shap.GradientExplainer."""
+    return _torch_probe(adapter, "shap.DeepExplainer against a sampled background")
+
+
+def supports_shap_gradient(adapter: ModelAdapter, rows: np.ndarray) -> ProbeResult:
+    """torch modules: shap.GradientExplainer (expected gradients)."""
+    return _torch_probe(adapter, "shap.GradientExplainer (expected gradients)")
 
 
 def supports_permutation(adapter: ModelAdapter, rows: np.ndarray) -> ProbeResult:
@@ -186,6 +221,9 @@ PROBES: dict[str, Probe] = {
     "tree": supports_tree,
     "deep": supports_deep,
     "gradient": supports_gradient,
+    "integrated_gradients": supports_integrated,
+    "shap_deep": supports_shap_deep,
+    "shap_gradient": supports_shap_gradient,
     "permutation": supports_permutation,
 }
 
@@ -210,8 +248,9 @@ def choose_explainer(
         The wrapped model.
     rows : numpy.ndarray
         A few rows of the final estimator's input (used by the linear probe).
-    explainer : {"auto", "linear", "tree", "deep", "gradient", "permutation"}
-        ``"auto"`` tries the probes of :data:`AUTO_ORDER` in order.
+    explainer : str
+        ``"auto"`` tries the probes of :data:`AUTO_ORDER` in order; otherwise one
+        of :data:`EXPLAINERS`.
 
     Returns
     -------

@@ -11,7 +11,13 @@ import pandas as pd
 from audit.adapters import ModelAdapter
 from audit.attributions._additivity import ADDITIVITY_RTOL
 from audit.attributions._choose import choose_explainer
-from audit.attributions._deep import explain_deep, explain_gradient
+from audit.attributions._deep import (
+    explain_deep,
+    explain_gradient,
+    explain_integrated,
+    explain_shap_deep,
+    explain_shap_gradient,
+)
 from audit.attributions._inputs import matrix_sources
 from audit.attributions._job import ExplainJob, RawAttributions
 from audit.attributions._linear import explain_linear
@@ -41,6 +47,9 @@ RUNNERS: dict[str, Callable[[ExplainJob], RawAttributions]] = {
     "tree": explain_tree,
     "deep": explain_deep,
     "gradient": explain_gradient,
+    "integrated_gradients": explain_integrated,
+    "shap_deep": explain_shap_deep,
+    "shap_gradient": explain_shap_gradient,
     "permutation": explain_permutation,
 }
 
@@ -90,12 +99,21 @@ def explain(
         The data (pandas, polars, pyarrow or a 2-D array).
     sensitive_features : column name(s), Series, DataFrame or array, optional
         Groups to stratify the sample by and to summarise attributions per.
-    explainer : {"auto", "linear", "tree", "deep", "gradient", "permutation"}
-        ``"auto"`` asks each explainer's probe in turn (see :func:`choose_explainer`).
+    explainer : str, default="auto"
+        ``"auto"``, ``"linear"``, ``"tree"``, ``"deep"``, ``"gradient"``,
+        ``"integrated_gradients"``, ``"shap_deep"``, ``"shap_gradient"`` or
+        ``"permutation"``. ``"auto"`` asks each explainer's probe in turn (see
+        :func:`choose_explainer`).
+        For torch modules ``"deep"`` (batched DeepLIFT-SHAP, the default),
+        ``"gradient"`` (batched expected gradients) and ``"integrated_gradients"``
+        (from the background's mean, complete to about 1e-7) run rows ×
+        background in large batches; ``"shap_deep"`` and ``"shap_gradient"`` run
+        shap's own DeepExplainer / GradientExplainer (slower, same values).
     max_rows : int, optional
         Row budget (default 2,000; 200 for the permutation explainer).
     background_size : int, default=100
-        Background rows sampled for the deep, gradient and permutation explainers.
+        Background rows sampled for the torch and permutation explainers
+        (integrated gradients start from their mean).
     random_state : int, default=0
         Seed for sampling and explainers.
     pos_label : object, optional

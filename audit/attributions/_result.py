@@ -33,7 +33,8 @@ class AttributionResult:
     ----------
     explainer : str
         The explainer that ran: ``"linear"``, ``"tree"``, ``"deep"``,
-        ``"gradient"`` or ``"permutation"``.
+        ``"gradient"``, ``"integrated_gradients"``, ``"shap_deep"``,
+        ``"shap_gradient"`` or ``"permutation"``.
     reason : str
         Why that explainer was chosen (and any fallback).
     output_space : str

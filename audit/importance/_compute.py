@@ -26,7 +26,11 @@ from audit.importance._compare import (
     rank_correlations,
 )
 from audit.importance._drop_column import drop_column_importance
-from audit.importance._permutation import PermutationImportance, permutation_importance
+from audit.importance._permutation import (
+    DEFAULT_MAX_FEATURES,
+    PermutationImportance,
+    permutation_importance,
+)
 from audit.importance._result import ImportanceResult
 from audit.policy import Policy
 from audit.weights import context_coefficients
@@ -46,7 +50,12 @@ __all__ = [
 T = TypeVar("T")
 
 ANALYZER = "importance"
-PERMUTATION_DEFAULTS: dict[str, Any] = {"n_repeats": 5, "max_rows": 10_000, "scoring": None}
+PERMUTATION_DEFAULTS: dict[str, Any] = {
+    "n_repeats": 5,
+    "max_rows": 10_000,
+    "scoring": None,
+    "max_features": DEFAULT_MAX_FEATURES,
+}
 """Settings of permutation importance and their defaults."""
 IMPORTANCE_DEFAULTS: dict[str, Any] = {
     **PERMUTATION_DEFAULTS,
@@ -63,6 +72,7 @@ _NO_SHAP_LIBRARY = "shap: shap is not installed (pip install shap)"
 _SHAP_FAILED = "shap: the attributions could not be computed ({error})"
 _NO_DROP = "drop_column: not requested (opt-in; it refits the model once per column)"
 _NO_DROP_TORCH = "drop_column: torch modules cannot be refitted here"
+_SCREEN_COEF = "|standardized coefficient|"
 
 
 def _key(name: str, settings: dict[str, Any]) -> tuple[Hashable, ...]:
@@ -83,29 +93,48 @@ def context_permutation(
     n_repeats: int = 5,
     max_rows: int | None = 10_000,
     scoring: str | Callable[..., float] | None = None,
+    max_features: int | None = DEFAULT_MAX_FEATURES,
 ) -> PermutationImportance:
     """Permutation importance of an audit's model, computed once per context and settings.
 
     Scored against the context's labels, or its model's own predictions without
     labels (reliance rather than accuracy), with the context's row weights and
-    seed. A failure is remembered too, so it is paid for once.
+    seed. With more than ``max_features`` input columns only the
+    ``max_features`` ranked highest by a first pass get the full repeats (the
+    first pass is the context's |standardized coefficient| for linear models:
+    :func:`audit.weights.context_coefficients`); the result names the others
+    (:attr:`PermutationImportance.note`). A failure is remembered too, so it is
+    paid for once.
 
     Returns
     -------
     PermutationImportance
     """
-    settings = {"n_repeats": n_repeats, "max_rows": max_rows, "scoring": scoring}
-    return ctx.derived(
-        _key("permutation", settings),
-        lambda: permutation_importance(
+    settings = {
+        "n_repeats": n_repeats,
+        "max_rows": max_rows,
+        "scoring": scoring,
+        "max_features": max_features,
+    }
+
+    def compute() -> PermutationImportance:
+        screening = None
+        n_columns = len(ctx.adapter.used_columns(ctx.X))
+        if max_features is not None and n_columns > max_features:
+            coefficients = context_coefficients(ctx)
+            if coefficients is not None:
+                screening = coefficients.rename(_SCREEN_COEF)
+        return permutation_importance(
             ctx.adapter,
             ctx.X,
             ctx.targets.target,
             random_state=ctx.random_state,
             sample_weight=ctx.sample_weight,
+            screening=screening,
             **settings,
-        ),
-    )
+        )
+
+    return ctx.derived(_key("permutation", settings), compute)
 
 
 def context_importance(
@@ -114,6 +143,7 @@ def context_importance(
     n_repeats: int = 5,
     max_rows: int | None = 10_000,
     scoring: str | Callable[..., float] | None = None,
+    max_features: int | None = DEFAULT_MAX_FEATURES,
     drop_column: bool = False,
     max_drop_features: int = 10,
     drop_test_size: float = 0.3,
@@ -123,8 +153,8 @@ def context_importance(
 
     What the ``importance`` analyzer reports (its options are these settings)
     and what :func:`feature_importance` returns. Permutation importance is
-    :func:`context_permutation` with ``n_repeats``, ``max_rows`` and
-    ``scoring``; the coefficient column is
+    :func:`context_permutation` with ``n_repeats``, ``max_rows``, ``scoring``
+    and ``max_features`` (the cap's note joins the result's notes); the coefficient column is
     :func:`audit.weights.context_coefficients`; the SHAP column (``shap=True``
     and shap installed) is :func:`audit.attributions.context_attributions` with
     the context's attribution settings, the attributions the audit reports.
@@ -138,6 +168,7 @@ def context_importance(
         n_repeats=n_repeats,
         max_rows=max_rows,
         scoring=scoring,
+        max_features=max_features,
         drop_column=drop_column,
         max_drop_features=max_drop_features,
         drop_test_size=drop_test_size,
@@ -151,6 +182,7 @@ def _assemble(
     n_repeats: int,
     max_rows: int | None,
     scoring: str | Callable[..., float] | None,
+    max_features: int | None,
     drop_column: bool,
     max_drop_features: int,
     drop_test_size: float,
@@ -167,7 +199,15 @@ def _assemble(
     notes_ = list(notes)
     perm = permutation
     if perm is None:
-        perm = context_permutation(ctx, n_repeats=n_repeats, max_rows=max_rows, scoring=scoring)
+        perm = context_permutation(
+            ctx,
+            n_repeats=n_repeats,
+            max_rows=max_rows,
+            scoring=scoring,
+            max_features=max_features,
+        )
+    if perm.capped:
+        notes_.append(perm.note)
     coefficient = coefficients if coefficients is not None else context_coefficients(ctx)
     if coefficient is None:
         notes_.append(_NO_COEF)
@@ -232,6 +272,7 @@ def feature_importance(
     random_state: int = 0,
     sample_weight: Any = None,
     max_rows: int | None = 10_000,
+    max_features: int | None = DEFAULT_MAX_FEATURES,
     attributions: AttributionResult | None = None,
     drop_column: bool = False,
     max_drop_features: int = 10,
@@ -270,6 +311,11 @@ def feature_importance(
         Row weights for permutation importance's score and the coefficients' spread.
     max_rows : int or None, default=10000
         Rows scored by permutation importance.
+    max_features : int or None, default=100
+        Input columns permutation importance shuffles with the full repeats, at
+        most: with more, the ``max_features`` ranked highest by a first pass
+        (|standardized coefficient| for linear models, else one shuffle on a
+        few rows); the notes name the columns left out. None shuffles every column.
     attributions : AttributionResult, optional
         SHAP attributions already computed (:func:`audit.attributions.explain`)
         for the ``shap`` column; by default they are computed here (``shap=True``).
@@ -316,6 +362,7 @@ def feature_importance(
         n_repeats=n_repeats,
         max_rows=max_rows,
         scoring=scoring,
+        max_features=max_features,
         drop_column=drop_column,
         max_drop_features=max_drop_features,
         drop_test_size=drop_test_size,

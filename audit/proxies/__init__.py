@@ -25,9 +25,12 @@ from audit.proxies._association import (  # noqa: F401
     N_BINS,
     Association,
     association,
+    associations,
     correlation_ratio,
+    correlation_ratios,
     cramers_v,
     mutual_information,
+    mutual_information_numeric,
 )
 from audit.proxies._detect import (  # noqa: F401
     ENCODING_CODE,
@@ -81,10 +84,13 @@ _seeing = [
 ]
 _measuring = [
     "association",
+    "associations",
     "Association",
     "cramers_v",
     "correlation_ratio",
+    "correlation_ratios",
     "mutual_information",
+    "mutual_information_numeric",
     "MAX_CATEGORIES",
     "N_BINS",
     "MI_ROWS",

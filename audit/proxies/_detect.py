@@ -33,7 +33,7 @@ from audit.context import AuditContext, build_context
 from audit.errors import DataValidationError
 from audit.findings import Finding
 from audit.policy import Policy
-from audit.proxies._association import MI_ROWS, association
+from audit.proxies._association import MI_ROWS, associations
 from audit.proxies._reliance import Reliance, context_reliance
 from audit.proxies._seen import SeenAttribute, same_values, sensitive_seen
 
@@ -187,43 +187,49 @@ def proxy_table(
 
     A feature that holds the attribute's own values (:func:`same_values`) is
     the attribute itself and gets no row; a feature merely named like it does.
+    Every feature is measured against an attribute in one pass
+    (:func:`audit.proxies.associations`: the numeric columns together).
     """
     ranks = reliance.ranks()
-    rows = []
+    features = list(reliance.shares.index)
+    frame = X[features].reset_index(drop=True)
+    parts = []
     for attribute in sensitive.columns:
-        for feature in reliance.shares.index:
-            column = X[feature].reset_index(drop=True)
-            if same_values(column, sensitive[attribute]):
-                continue
-            found = association(
-                column,
-                sensitive[attribute],
-                random_state=random_state,
-                mi_rows=mi_rows,
-            )
-            share = float(reliance.shares[feature])
-            rank = int(ranks[feature])
-            rows.append(
+        kept = [f for f in features if not same_values(frame[f], sensitive[attribute])]
+        found = associations(
+            frame[kept], sensitive[attribute], random_state=random_state, mi_rows=mi_rows
+        )
+        share = reliance.shares.reindex(kept).astype(float).to_numpy()
+        rank = ranks.reindex(kept).astype(int).to_numpy()
+        strength = found["strength"].to_numpy(dtype=float)
+        parts.append(
+            pd.DataFrame(
                 {
-                    "feature": feature,
+                    "feature": kept,
                     "attribute": str(attribute),
-                    "measure": found.measure,
-                    "value": found.value,
-                    "mutual_information": found.mutual_information,
-                    "mi_normalized": found.mi_normalized,
-                    "association": found.strength,
+                    "measure": found["measure"].to_numpy(),
+                    "value": found["value"].to_numpy(dtype=float),
+                    "mutual_information": found["mutual_information"].to_numpy(dtype=float),
+                    "mi_normalized": found["mi_normalized"].to_numpy(dtype=float),
+                    "association": strength,
                     "reliance": share,
                     "reliance_rank": rank,
-                    "proxy_score": found.strength * share,
-                    "is_proxy": bool(
-                        found.strength >= policy.proxy_association
-                        and rank <= policy.proxy_top_k
-                        and share > 0
-                    ),
-                    "is_encoding": bool(found.strength >= policy.proxy_encoding),
-                }
+                    "proxy_score": strength * share,
+                    "is_proxy": (strength >= policy.proxy_association)
+                    & (rank <= policy.proxy_top_k)
+                    & (share > 0),
+                    "is_encoding": strength >= policy.proxy_encoding,
+                },
+                columns=list(TABLE_COLUMNS),
             )
-    table = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
+        )
+    parts = [part for part in parts if len(part)]
+    if parts:
+        table = pd.concat(parts, ignore_index=True)
+    else:
+        table = pd.DataFrame(columns=list(TABLE_COLUMNS)).astype(
+            {"is_proxy": bool, "is_encoding": bool}
+        )
     order = np.lexsort((table["feature"].to_numpy(), -table["proxy_score"].to_numpy()))
     return table.iloc[order].reset_index(drop=True)
 

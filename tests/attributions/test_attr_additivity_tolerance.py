@@ -83,7 +83,7 @@ def test_gradient_row_with_a_large_miss_is_flagged_next_to_a_huge_output():
         random_state=0,
         progress=False,
     )
-    raw = explain_gradient(job)  # shap.GradientExplainer on the real module
+    raw = explain_gradient(job)  # expected gradients on the real module
     output = raw.model_output[:, 0]
     miss = np.abs(raw.base_values + raw.values.sum(axis=1) - raw.model_output)[:, 0]
     assert output[HUGE_ROW] == pytest.approx(50.0, rel=1e-4)
