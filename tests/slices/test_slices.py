@@ -570,3 +570,23 @@ def test_the_report_section_escapes_labels_and_says_how_many_were_tested():
     assert "Benjamini-Hochberg" in html and f"{r.n_flagged:,} of them" in html
     markdown = report.to_markdown()
     assert "The model is worse on a slice of the data" in markdown
+
+
+def test_wide_tables_combine_only_the_most_adverse_columns() -> None:
+    """At 5,000 columns the pairs grow to 12.5 million: conjunctions keep the columns whose
+    worst single condition is furthest from the rest, and the notes say so."""
+    from audit.slices._search import MAX_COMBINED_COLUMNS
+
+    X, y, y_pred = planted_data(1)
+    rng = np.random.default_rng(0)
+    noise = pd.DataFrame(
+        rng.integers(0, 3, (len(X), 3 * MAX_COMBINED_COLUMNS)),
+        columns=[f"noise_{i}" for i in range(3 * MAX_COMBINED_COLUMNS)],
+    )
+    wide = pd.concat([X, noise], axis=1)
+    result = find_slices(wide, y, y_pred)
+    assert result.table.iloc[0]["slice"] == "age_band = 60+ and region = north"
+    assert result.table.iloc[0]["size"] == int(_planted_mask(X).sum())
+    assert any("searched at depth 1 only" in note for note in result.notes)
+    narrow = find_slices(X, y, y_pred)
+    assert not any("depth 1 only" in note for note in narrow.notes)
