@@ -31,6 +31,7 @@ from audit.calibration._engine import (  # noqa: F401
     calibration_from_metrics,
     check_threshold,
     positive_scores,
+    scored_rows,
     wilson_interval,
 )
 from audit.calibration._findings import CALIBRATION_GAP, calibration_findings  # noqa: F401
@@ -51,7 +52,7 @@ from audit.calibration._settings import (  # noqa: F401
 _api_core = ["calibration_by_group", "calibration_from_metrics", "CalibrationResult"]
 _api_findings = ["calibration_findings", "CALIBRATION_GAP", "FACT_NAMES"]
 _api_settings = ["check_calibration_options", "check_n_bins", "BIN_CHOICES", "CALIBRATION_OPTIONS"]
-_api_helpers = ["positive_scores", "wilson_interval", "check_threshold"]
+_api_helpers = ["positive_scores", "scored_rows", "wilson_interval", "check_threshold"]
 _api_constants = [
     "GROUP_COLUMNS",
     "CURVE_COLUMNS",

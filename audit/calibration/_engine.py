@@ -36,6 +36,7 @@ __all__ = [
     "calibration_from_metrics",
     "check_threshold",
     "positive_scores",
+    "scored_rows",
     "wilson_interval",
 ]
 
@@ -300,6 +301,40 @@ def positive_scores(y_score: Any) -> np.ndarray:
     return np.asarray(arr, dtype=np.float64)
 
 
+def scored_rows(
+    y_true: Any,
+    y_score: Any,
+    sensitive_features: Any,
+    sample_weight: Any,
+    pos_label: Any,
+    threshold: Any,
+) -> tuple[dict[str, Any], np.ndarray, np.ndarray, np.ndarray]:
+    """The rows of a binary scorer, validated once for calibration and threshold trade-offs.
+
+    Aligns the pandas inputs, turns ``y_true`` into 0/1 labels of ``pos_label``,
+    checks the positive-class scores, and thresholds them into predictions.
+
+    Returns
+    -------
+    tuple
+        ``(aligned inputs, y01, score, y_pred)``.
+    """
+    threshold = check_threshold(threshold)
+    aligned = align_rows(
+        {
+            "y_true": y_true,
+            "y_score": y_score,
+            "sensitive_features": sensitive_features,
+            "sample_weight": sample_weight,
+        }
+    )
+    y01 = binary_labels(aligned["y_true"], pos_label=pos_label)
+    score = positive_scores(aligned["y_score"])
+    with np.errstate(invalid="ignore"):
+        y_pred = (score > threshold).astype(np.int8)
+    return aligned, y01, score, y_pred
+
+
 def check_threshold(value: Any) -> float:
     """Validate a score threshold: a number in [0, 1]."""
     import numbers
@@ -373,20 +408,10 @@ def calibration_by_group(
     check_count(n_boot, "n_boot")
     check_ci(ci)
     check_count(min_count, "min_count")
-    threshold = check_threshold(threshold)
     seed = resolve_random_state(random_state, generators=True)
-    aligned = align_rows(
-        {
-            "y_true": y_true,
-            "y_score": y_score,
-            "sensitive_features": sensitive_features,
-            "sample_weight": sample_weight,
-        }
+    aligned, y01, score, y_pred = scored_rows(
+        y_true, y_score, sensitive_features, sample_weight, pos_label, threshold
     )
-    y01 = binary_labels(aligned["y_true"], pos_label=pos_label)
-    score = positive_scores(aligned["y_score"])
-    with np.errstate(invalid="ignore"):
-        y_pred = (score > threshold).astype(np.int8)
     gm = group_metrics(
         y01,
         y_pred,

@@ -30,13 +30,11 @@ import numpy as np
 import pandas as pd
 
 from audit._inputs import (
-    align_rows,
-    binary_labels,
     check_count,
     check_positive_int,
     sensitive_columns,
 )
-from audit.calibration import check_threshold, positive_scores
+from audit.calibration import scored_rows
 from audit.errors import DataValidationError
 from audit.fairness import GroupMetrics, group_metrics
 from audit.thresholds._result import (
@@ -522,19 +520,9 @@ def threshold_tradeoffs(
     constraints = check_constraints(constraints)
     grid_size = check_positive_int("grid_size", grid_size)
     check_count(min_count, "min_count")
-    threshold = check_threshold(threshold)
-    aligned = align_rows(
-        {
-            "y_true": y_true,
-            "y_score": y_score,
-            "sensitive_features": sensitive_features,
-            "sample_weight": sample_weight,
-        }
+    aligned, y01, score, y_pred = scored_rows(
+        y_true, y_score, sensitive_features, sample_weight, pos_label, threshold
     )
-    y01 = binary_labels(aligned["y_true"], pos_label=pos_label)
-    score = positive_scores(aligned["y_score"])
-    with np.errstate(invalid="ignore"):
-        y_pred = (score > threshold).astype(np.int8)
     gm = group_metrics(
         y01,
         y_pred,
