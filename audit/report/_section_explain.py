@@ -39,6 +39,18 @@ def _not_ran(name: str, title: str, report: Any) -> Section | None:
     return None
 
 
+def _by_rank(table: pd.DataFrame) -> pd.DataFrame:
+    """The importance table, most important first by the first method's rank.
+
+    With thousands of features only the first rows are shown, so they must be
+    the top ones, not the first columns of X.
+    """
+    ranks = [c for c in table.columns if str(c).startswith("rank_")]
+    if not ranks:
+        return table
+    return table.sort_values(ranks[0], kind="stable", na_position="last")
+
+
 def importance_section(report: Any) -> Section:
     """Coefficient / permutation / drop-column / SHAP importance side by side."""
     title = "Importance and contribution to accuracy"
@@ -53,7 +65,7 @@ def importance_section(report: Any) -> Section:
             f"against {'the true labels' if r.target == 'y_true' else 'the predictions'}; "
             "'…_pct' columns are the share of the model's score lost, in percent.",
         ),
-        table_block(r.table, title="Importance by method", max_rows=40),
+        table_block(_by_rank(r.table), title="Importance by method", max_rows=40),
     ]
     if r.rank_correlation is not None and not r.rank_correlation.empty:
         blocks.append(
