@@ -25,7 +25,7 @@ Message templates are constants of this module (tests compare with them).
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal, overload
 
 import numpy as np
@@ -68,6 +68,7 @@ __all__ = [
     "binary_labels",
     "check_ci",
     "check_count",
+    "check_option_names",
     "check_positive_int",
     "check_finite_labels",
     "check_label_types",
@@ -797,6 +798,30 @@ def check_count(value: Any, what: str, *, allow_none: bool = False) -> int | Non
         template = BAD_COUNT_OR_NONE if allow_none else BAD_COUNT
         raise InvalidParameterError(template.format(what=what, value=_shown(value)))
     return int(value)
+
+
+UNKNOWN_OPTION = "Unknown {what} option(s) {names}; allowed: {allowed}."
+
+
+def check_option_names(what: str, given: Mapping[str, Any], allowed: Iterable[str]) -> None:
+    """Refuse settings named outside ``allowed``, naming the allowed ones.
+
+    The one check of option names, for ``analyzer_options`` and for the
+    engines' own option dicts (``what``: the analyzer, e.g. ``"calibration"``).
+
+    Raises
+    ------
+    InvalidParameterError
+        A key of ``given`` is not in ``allowed``.
+    """
+    allowed = tuple(allowed)
+    bad = sorted(str(k) for k in given if k not in allowed)
+    if bad:
+        raise InvalidParameterError(
+            UNKNOWN_OPTION.format(
+                what=what, names=", ".join(map(repr, bad)), allowed=", ".join(allowed)
+            )
+        )
 
 
 BAD_POSITIVE_INT = "{name} must be an int >= 1; got {value!r}."

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from audit._inputs import check_option_names
 from audit.analyzers._base import Analyzer, AnalyzerOutput, run_analyzer, skipped
 from audit.errors import InvalidParameterError
 
@@ -128,7 +129,6 @@ _UNKNOWN_ANALYZER_OPTIONS = (
     "analyzer_options has settings for {names}, which {verb} not analyzers; the analyzers are "
     "{available}."
 )
-_UNKNOWN_OPTION = "Unknown {analyzer} option(s) {names}; allowed: {allowed}."
 _NO_OPTIONS = "Unknown {analyzer} option(s) {names}; the {analyzer} analyzer takes no options."
 _BAD_OPTIONS = (
     "analyzer_options must map analyzer names to dicts of settings, e.g. "
@@ -163,14 +163,11 @@ def check_analyzer_options(options: Any) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for name, settings in options.items():
         allowed = ANALYZERS[name].options
-        bad = sorted(str(k) for k in settings if k not in allowed)
-        if bad:
-            template = _UNKNOWN_OPTION if allowed else _NO_OPTIONS
+        if not allowed and settings:
             raise InvalidParameterError(
-                template.format(
-                    analyzer=name, names=", ".join(map(repr, bad)), allowed=", ".join(allowed)
-                )
+                _NO_OPTIONS.format(analyzer=name, names=", ".join(map(repr, sorted(settings))))
             )
+        check_option_names(name, settings, allowed)
         if ANALYZERS[name].check:  # the values too, before any work
             module, func = ANALYZERS[name].check.split(":")
             getattr(importlib.import_module(module), func)(settings)

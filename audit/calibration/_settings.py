@@ -6,6 +6,7 @@ import numbers
 from collections.abc import Mapping
 from typing import Any
 
+from audit._inputs import check_option_names
 from audit.errors import InvalidParameterError
 from audit.fairness import SCORE_BINS
 
@@ -26,7 +27,6 @@ BAD_N_BINS = (
     "n_bins must be one of {allowed} (equal-width bins that are unions of the count table's "
     "{score_bins} score bins); got {value!r}."
 )
-_UNKNOWN = "Unknown calibration option(s) {names}; allowed: {allowed}."
 
 
 def check_n_bins(value: Any) -> int:
@@ -59,13 +59,7 @@ def check_calibration_options(options: Mapping[str, Any] | None) -> dict[str, An
         An unknown option or a value out of range.
     """
     given = dict(options or {})
-    unknown = sorted(str(k) for k in given if k not in CALIBRATION_OPTIONS)
-    if unknown:
-        raise InvalidParameterError(
-            _UNKNOWN.format(
-                names=", ".join(map(repr, unknown)), allowed=", ".join(CALIBRATION_OPTIONS)
-            )
-        )
+    check_option_names("calibration", given, CALIBRATION_OPTIONS)
     full = {**CALIBRATION_OPTIONS, **given}
     full["n_bins"] = check_n_bins(full["n_bins"])
     return full

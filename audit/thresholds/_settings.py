@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from audit._inputs import check_positive_int
+from audit._inputs import check_option_names, check_positive_int
 from audit.errors import InvalidParameterError
 
 __all__ = [
@@ -28,7 +28,6 @@ THRESHOLD_OPTIONS: dict[str, Any] = {"constraints": CONSTRAINTS, "grid_size": 10
 BAD_CONSTRAINTS = (
     "constraints must be a non-empty list of distinct names among {allowed}; got {value!r}."
 )
-_UNKNOWN = "Unknown thresholds option(s) {names}; allowed: {allowed}."
 
 
 def check_constraints(value: Any) -> tuple[str, ...]:
@@ -61,13 +60,7 @@ def check_threshold_options(options: Mapping[str, Any] | None) -> dict[str, Any]
         An unknown option or a value out of range.
     """
     given = dict(options or {})
-    unknown = sorted(str(k) for k in given if k not in THRESHOLD_OPTIONS)
-    if unknown:
-        raise InvalidParameterError(
-            _UNKNOWN.format(
-                names=", ".join(map(repr, unknown)), allowed=", ".join(THRESHOLD_OPTIONS)
-            )
-        )
+    check_option_names("thresholds", given, THRESHOLD_OPTIONS)
     full = {**THRESHOLD_OPTIONS, **given}
     full["constraints"] = check_constraints(full["constraints"])
     full["grid_size"] = check_positive_int("grid_size", full["grid_size"])

@@ -8,7 +8,8 @@ import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 import audit
-from audit.analyzers import _UNKNOWN_OPTION, get_analyzer, run_analyzer
+from audit._inputs import UNKNOWN_OPTION
+from audit.analyzers import get_analyzer, run_analyzer
 from audit.attributions import AttributionResult
 from audit.context import build_context
 from audit.errors import InvalidParameterError
@@ -35,8 +36,8 @@ def test_audit_model_attributions(biased):
 def test_unknown_option_is_refused_before_any_work_with_the_allowed_list(biased):
     X = biased.X.drop(columns=["group"])
     model = HistGradientBoostingClassifier(max_iter=5).fit(X, biased.y)
-    expected = _UNKNOWN_OPTION.format(
-        analyzer="attributions",
+    expected = UNKNOWN_OPTION.format(
+        what="attributions",
         names="'rows'",
         allowed="explainer, max_rows, background_size, progress, additivity_tolerance",
     )
