@@ -50,10 +50,15 @@ from audit.fairness._metrics import (  # noqa: F401
     REGRESSION_METRICS,
     SCORE_METRICS,
 )
+from audit.fairness._table import (  # noqa: F401
+    group_counts_from_table,
+    group_metrics_from_table,
+)
 
 _api_core = ["group_metrics", "GroupMetrics", "fairness_findings"]
 _api_counts = ["group_counts", "GroupCounts", "metrics_from_counts"]
 _api_custom = ["custom_group_metrics"]
+_api_tables = ["group_metrics_from_table", "group_counts_from_table"]
 _api_constants = [
     "BINARY_METRICS",
     "PER_CLASS_METRICS",
@@ -68,4 +73,4 @@ _api_constants = [
     "FINDING_CODES",
 ]
 
-__all__ = _api_core + _api_counts + _api_custom + _api_constants
+__all__ = _api_core + _api_counts + _api_custom + _api_tables + _api_constants

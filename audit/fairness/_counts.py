@@ -135,6 +135,13 @@ class GroupCounts:
         With ``y_score``: one row per (group position, label, score bin).
     overall_auc_u : float or None
         With ``y_score``: the weighted Mann-Whitney statistic over all rows.
+    engine : str
+        What computed the table: ``"numpy"`` in memory, else the engine that
+        held the table (``"duckdb"``, ``"polars"``, ``"spark"``, ``"dask"``, ...).
+    auc_method : {"exact", "binned"}
+        How ``auc_u`` was computed: exactly (one sort, tied scores counted as
+        half), or from the ``SCORE_BINS`` score bins (scores in one bin count
+        as ties) by an engine without an ordered window function.
     """
 
     task: Task
@@ -143,6 +150,8 @@ class GroupCounts:
     weighted: bool
     score_cells: pd.DataFrame | None = None
     overall_auc_u: float | None = None
+    engine: str = "numpy"
+    auc_method: str = "exact"
     _score_array: np.ndarray | None = field(default=None, repr=False)
 
     @property
@@ -180,12 +189,9 @@ class GroupCounts:
         )
 
     def _cell_names(self) -> list[str]:
-        if self.task == "binary":
-            return list(CELLS)
-        if self.task == "multiclass":
-            k = len(self.classes)
-            return [f"{i}_{j}" for i in range(k) for j in range(k)]
-        raise ValueError("cell counts exist for classification only")
+        if self.task == "regression":
+            raise ValueError("cell counts exist for classification only")
+        return cell_names(self.task, self.classes)
 
     def score_array(self) -> np.ndarray | None:
         """Score cells as an array ``(G, 2, SCORE_BINS, 5)``: n, w, w2, sum_ws, sum_ws2."""
@@ -206,34 +212,53 @@ def _bincount(key: np.ndarray, size: int, weights: np.ndarray | None = None) -> 
     return np.bincount(key, weights=weights, minlength=size).astype(np.float64, copy=False)
 
 
-def _classification_table(
-    groups: EncodedGroups,
-    targets: Targets,
-    weights: np.ndarray | None,
-) -> pd.DataFrame:
-    g = groups.n_groups
+def cell_names(task: Task, classes: tuple[Any, ...]) -> list[str]:
+    """Names of the confusion cells: ``tn, fp, fn, tp`` or ``i_j`` for K classes."""
+    if task == "binary":
+        return list(CELLS)
+    k = len(classes)
+    return [f"{i}_{j}" for i in range(k) for j in range(k)]
+
+
+def cell_keys(codes: np.ndarray, targets: Targets) -> np.ndarray:
+    """The cell of every row (or collected cell): ``code * cells + position of (y, pred)``."""
+    key = codes.astype(np.int64, copy=True)
     if targets.task == "binary":
-        names = list(CELLS)
-        key = groups.codes.astype(np.int64, copy=True)
         key *= 4
         key += 2 * targets.y_true + targets.y_pred  # int8 temporaries
     else:
         k = len(targets.classes)
-        names = [f"{i}_{j}" for i in range(k) for j in range(k)]
-        key = groups.codes.astype(np.int64, copy=True)
         key *= k * k
         key += targets.y_true * k
         key += targets.y_pred
+    return key
+
+
+def classification_frame(
+    index: pd.Index,
+    names: list[str],
+    key: np.ndarray,
+    n_weights: np.ndarray | None,
+    weights: np.ndarray | None,
+    squared_weights: np.ndarray | None,
+) -> pd.DataFrame:
+    """The classification count table from cell keys.
+
+    In memory every key is one row (``n_weights`` None; ``weights`` the row
+    weights, ``squared_weights`` their squares). From an engine every key is
+    one collected cell, with its row count and sums of weights and squared
+    weights. ``weights`` None: unweighted (every ``w`` column is its ``n``).
+    """
+    g = len(index)
     n_cells = len(names)
     size = g * n_cells
-    n = _bincount(key, size).reshape(g, n_cells)
+    n = _bincount(key, size, n_weights).reshape(g, n_cells)
     if weights is None:
         w = n
         w2 = n
     else:
         w = _bincount(key, size, weights).reshape(g, n_cells)
-        w2 = _bincount(key, size, weights * weights).reshape(g, n_cells)
-    del key
+        w2 = _bincount(key, size, squared_weights).reshape(g, n_cells)
     data: dict[str, np.ndarray] = {"n": n.sum(axis=1), "w": w.sum(axis=1)}
     for j, c in enumerate(names):
         data[f"n_{c}"] = n[:, j]
@@ -241,7 +266,18 @@ def _classification_table(
         data[f"w_{c}"] = w[:, j]
     for j, c in enumerate(names):
         data[f"w2_{c}"] = w2[:, j]
-    return pd.DataFrame(data, index=groups.index)
+    return pd.DataFrame(data, index=index)
+
+
+def _classification_table(
+    groups: EncodedGroups,
+    targets: Targets,
+    weights: np.ndarray | None,
+) -> pd.DataFrame:
+    key = cell_keys(groups.codes, targets)
+    names = cell_names(targets.task, targets.classes)
+    squared = None if weights is None else weights * weights
+    return classification_frame(groups.index, names, key, None, weights, squared)
 
 
 def _mann_whitney(
@@ -363,7 +399,7 @@ def _score_cells(
     return np.stack(stats, axis=-1).reshape(n_groups, 2, SCORE_BINS, len(_SCORE_STATS))
 
 
-def _score_frame(arr: np.ndarray) -> pd.DataFrame:
+def score_frame(arr: np.ndarray) -> pd.DataFrame:
     g = arr.shape[0]
     flat = arr.reshape(-1, len(_SCORE_STATS))
     frame = pd.DataFrame(
@@ -498,7 +534,7 @@ def count_prepared(
         table,
         targets.classes,
         weights is not None,
-        score_cells=_score_frame(cells),
+        score_cells=score_frame(cells),
         overall_auc_u=u_all,
         _score_array=cells,
     )
