@@ -22,6 +22,8 @@ from audit._version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
     from audit._audit import audit_model
+    from audit._audit_large import audit_large
+    from audit._audit_predictions import audit_predictions
     from audit.errors import AuditError
     from audit.findings import Finding
     from audit.loading import load_model
@@ -32,6 +34,8 @@ if TYPE_CHECKING:  # pragma: no cover
 # public name -> module that defines it (imported on first access)
 _LAZY = {
     "audit_model": "audit._audit",
+    "audit_large": "audit._audit_large",
+    "audit_predictions": "audit._audit_predictions",
     "AuditReport": "audit.report",
     "compare": "audit.report",
     "load_model": "audit.loading",
@@ -44,6 +48,8 @@ _LAZY = {
 __all__ = [
     "__version__",
     "audit_model",
+    "audit_large",
+    "audit_predictions",
     "AuditReport",
     "compare",
     "load_model",

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from audit._inputs import check_count, resolve_random_state
+from audit._threads import limited_threads
 from audit.analyzers import ANALYZERS, AnalyzerOutput, check_analyzer_options, run_analyzer
 from audit.context import build_context
 from audit.errors import InvalidParameterError
@@ -139,23 +140,26 @@ def audit_model(
     options = dict(adapter_options)
     if name is not None:
         options["name"] = name
-    ctx = build_context(
-        model,
-        X,
-        y,
-        sensitive_features=sensitive_features,
-        sample_weight=sample_weight,
-        pos_label=pos_label,
-        policy=policy,
-        random_state=seed,
-        adapter_options=options,
-        analyzer_options=options_by_analyzer,
-    )
     outputs: dict[str, AnalyzerOutput] = {}
-    for analyzer_name in ANALYZERS:  # report order; analyzers share work through ctx only
-        if analyzer_name not in names:
-            continue
-        if progress is not None:
-            progress(analyzer_name)
-        outputs[analyzer_name] = run_analyzer(analyzer_name, None, ctx)
+    # the model's predictions and the analyzers' evaluations run with thread pools sized
+    # to the free CPUs (MODEL_AUDIT_THREADS overrides): no oversubscription on a busy machine
+    with limited_threads():
+        ctx = build_context(
+            model,
+            X,
+            y,
+            sensitive_features=sensitive_features,
+            sample_weight=sample_weight,
+            pos_label=pos_label,
+            policy=policy,
+            random_state=seed,
+            adapter_options=options,
+            analyzer_options=options_by_analyzer,
+        )
+        for analyzer_name in ANALYZERS:  # report order; analyzers share work through ctx only
+            if analyzer_name not in names:
+                continue
+            if progress is not None:
+                progress(analyzer_name)
+            outputs[analyzer_name] = run_analyzer(analyzer_name, None, ctx)
     return AuditReport.from_context(ctx, outputs)

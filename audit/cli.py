@@ -1,7 +1,8 @@
-"""The ``model-audit`` command: ``demo``, ``run`` and ``check``.
+"""The ``model-audit`` command: ``demo``, ``run``, ``fairness``, ``check`` and ``scan``.
 
 Exit codes: 0 = no gate failed, 1 = a gate failed, 2 = usage or data error.
-``run`` always applies a gate: ``--fail-on``, else the policy's rules, else the
+``run`` (a model on a table) and ``fairness`` (logged predictions, no model)
+always apply a gate: ``--fail-on``, else the policy's rules, else the
 default (:data:`DEFAULT_RUN_GATE`: fail on critical findings); ``--fail-on none``
 turns it off. Every output is written as one set per folder and never over a
 file model-audit did not write (unless ``--force``); every user string is made
@@ -269,6 +270,45 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--n-boot", type=_count, default=None, help="bootstrap replicates for CIs")
     run.add_argument("--seed", type=_count, default=0, help="random seed (default 0)")
     _add_force(run)
+    fairness = sub.add_parser(
+        "fairness",
+        help="audit logged predictions (no model) in a Parquet or CSV file",
+        description="Group fairness of logged predictions: no model is loaded; the file is "
+        "counted per group by its engine. Same report, JSON record, gates and exit codes as run.",
+    )
+    fairness.add_argument("--data", required=True, help="predictions file (.parquet or .csv)")
+    fairness.add_argument("--y-true", required=True, help="column of the true outcome")
+    fairness.add_argument("--y-pred", required=True, help="column of the logged prediction")
+    fairness.add_argument("--y-score", default=None, help="column of the positive-class score")
+    fairness.add_argument("--sensitive", required=True, help="sensitive column(s), comma-separated")
+    fairness.add_argument("--weight", default=None, help="column of the sample weights")
+    fairness.add_argument(
+        "--pos-label",
+        default=None,
+        help="positive class of a binary task, as written in the file (a number is tried first)",
+    )
+    fairness.add_argument(
+        "--engine",
+        default=None,
+        choices=_prediction_engines(),
+        help="what opens and counts the file (default: duckdb if installed, else polars, "
+        "else pandas)",
+    )
+    fairness.add_argument("--out", default="reports", help="output folder (default: reports)")
+    fairness.add_argument(
+        "--name", default=None, help="display name (default: the file name without suffix)"
+    )
+    _add_gate_options(fairness)
+    fairness.add_argument(
+        "--model-card",
+        action="store_true",
+        help="also write <name>.model-card.md (Mitchell et al. 2019 sections, from the audit)",
+    )
+    fairness.add_argument(
+        "--n-boot", type=_count, default=None, help="bootstrap replicates for CIs"
+    )
+    fairness.add_argument("--seed", type=_count, default=0, help="random seed (default 0)")
+    _add_force(fairness)
     check = sub.add_parser("check", help="gate a saved audit record (JSON)")
     check.add_argument("record", help="an audit record written by run/demo/to_json()")
     _add_gate_options(check)
@@ -289,11 +329,17 @@ def _build_parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
     )
     # --- end scan ------------------------------------------------------------------------------
-    for command in (demo, run, check):  # --debug after the command works too
+    for command in (demo, run, fairness, check):  # --debug after the command works too
         command.add_argument(
             "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
         )
     return parser
+
+
+def _prediction_engines() -> tuple[str, ...]:
+    from audit._audit_predictions import ENGINES
+
+    return ENGINES
 
 
 def _add_force(p: argparse.ArgumentParser) -> None:
@@ -658,71 +704,138 @@ def _sensitive_values(path: str, frame: Any, names: list[str], target: str | Non
     return pd.DataFrame({n: text[n] if n in rewritten else frame[n] for n in names})
 
 
+class _Plan:
+    """Everything an audit command (``run``, ``fairness``) checks before any work.
+
+    The policy, the gate's rules and line, the sensitive column names, the
+    output folder and files (HTML report, JSON record, model card, JUnit XML,
+    Markdown; each refused when it cannot or may not be written) and the
+    baseline. Nothing is created or loaded here.
+    """
+
+    def __init__(self, args: argparse.Namespace, stem: str) -> None:
+        from audit.report import check_replaceable
+
+        self.policy = _policy(args)
+        # grammar and metric names of every rule source: usage errors
+        self.rules, self.gate_line = _checked_rules(args, self.policy, default=DEFAULT_RUN_GATE)
+        self.sensitive = _sensitive_names(args.sensitive)
+        self.out = _check_out(Path(args.out))
+        self.html = self.out / f"{stem}.html"
+        self.record_path = self.out / f"{stem}.json"
+        self.card = self.out / f"{stem}.model-card.md" if args.model_card else None
+        for path in (self.html, self.record_path, self.card):
+            if path is not None:
+                check_replaceable(path, overwrite=args.force)
+        self.outputs = _check_gate_outputs(args)
+        _check_distinct(
+            {
+                "the HTML report": self.html,
+                "the JSON record": self.record_path,
+                "the model card": self.card,
+                "--junit-xml": self.outputs["junit_xml"],
+                "--markdown": self.outputs["markdown"],
+            }
+        )
+        self.baseline = _read_baseline(args)
+        _check_baseline_sensitive(args, self.baseline, self.sensitive)
+
+
+def _sensitive_names(text: str) -> list[str]:
+    """``--sensitive sex,race`` as a list of names (at least one)."""
+    sensitive = [s.strip() for s in text.split(",") if s.strip()]
+    if not sensitive:
+        raise AuditError(_NO_SENSITIVE.format(value=text))
+    return sensitive
+
+
+def _write_and_gate(args: argparse.Namespace, console: Any, report: Any, plan: _Plan) -> int:
+    """Gate an audit's report, write its outputs as one set, print the summary; the exit code."""
+    import json
+
+    json_text = report.to_json()
+    record = json.loads(json_text)
+    _check_baseline_data(args, plan.baseline, record)
+    outcome = _Outcome(
+        plan.rules, plan.gate_line, plan.baseline, args, record, report.facts(), plan.policy
+    )
+    _out_folder(plan.out)  # created only once there is something to write
+    # the report, the record (and any gate file in --out) land as one set
+    texts = {
+        plan.html: report.to_html(),
+        plan.record_path: json_text,
+        **outcome.texts(plan.outputs),
+    }
+    if plan.card is not None:
+        texts[plan.card] = report.to_model_card()
+    _write_outputs(texts, args.force)
+    _print_summary(console, [report], [plan.html])
+    return outcome.print(console)
+
+
 def _cmd_run(args: argparse.Namespace, console: Any) -> int:
     # Everything the user set is checked first; nothing is loaded or written before.
-    from audit.report import check_replaceable
-
-    policy = _policy(args)
-    # grammar and metric names of every rule source: usage errors
-    rules, gate_line = _checked_rules(args, policy, default=DEFAULT_RUN_GATE)
-    sensitive = [s.strip() for s in args.sensitive.split(",") if s.strip()]
-    if not sensitive:
-        raise AuditError(_NO_SENSITIVE.format(value=args.sensitive))
-    out = _check_out(Path(args.out))
-    stem = Path(args.model).stem
-    html, record_path = out / f"{stem}.html", out / f"{stem}.json"
-    card = out / f"{stem}.model-card.md" if args.model_card else None
-    for path in (html, record_path, card):
-        if path is not None:
-            check_replaceable(path, overwrite=args.force)
-    outputs = _check_gate_outputs(args)
-    _check_distinct(
-        {
-            "the HTML report": html,
-            "the JSON record": record_path,
-            "the model card": card,
-            "--junit-xml": outputs["junit_xml"],
-            "--markdown": outputs["markdown"],
-        }
-    )
-    baseline = _read_baseline(args)
-    _check_baseline_sensitive(args, baseline, sensitive)
+    plan = _Plan(args, Path(args.model).stem)
     _check_input_file(args.model, "Model")
     _check_input_file(args.data, "Data")
-
-    import json
 
     from audit._audit import audit_model
     from audit._tabular import read_table
     from audit.loading import load_model
 
     frame = read_table(args.data)
-    _check_columns(frame, args.data, args.target, sensitive)
+    _check_columns(frame, args.data, args.target, plan.sensitive)
     model = load_model(args.model, trusted=args.trusted, interface="cli")
     with console.status("auditing ...") as status:
         report = audit_model(
             model,
             frame,
             args.target,
-            sensitive_features=_sensitive_values(args.data, frame, sensitive, args.target),
+            sensitive_features=_sensitive_values(args.data, frame, plan.sensitive, args.target),
             n_boot=args.n_boot,
             random_state=args.seed,
             name=args.name,
-            policy=policy,
+            policy=plan.policy,
             progress=lambda step: status.update(f"auditing: {step} ..."),
         )
-    json_text = report.to_json()
-    record = json.loads(json_text)
-    _check_baseline_data(args, baseline, record)
-    outcome = _Outcome(rules, gate_line, baseline, args, record, report.facts(), policy)
-    _out_folder(out)  # created only once there is something to write
-    # the report, the record (and any gate file in --out) land as one set
-    texts = {html: report.to_html(), record_path: json_text, **outcome.texts(outputs)}
-    if card is not None:
-        texts[card] = report.to_model_card()
-    _write_outputs(texts, args.force)
-    _print_summary(console, [report], [html])
-    return outcome.print(console)
+    return _write_and_gate(args, console, report, plan)
+
+
+def _pos_label(text: str | None) -> Any:
+    """``--pos-label``: an int or a float when it reads as one, else the text as written."""
+    if text is None:
+        return None
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            continue
+    return text
+
+
+def _cmd_fairness(args: argparse.Namespace, console: Any) -> int:
+    """``model-audit fairness``: logged predictions, no model; ``run``'s outputs and gates."""
+    plan = _Plan(args, Path(args.data).stem)
+    _check_input_file(args.data, "Data")
+
+    from audit._audit_predictions import audit_predictions
+
+    with console.status("auditing logged predictions ..."):
+        report = audit_predictions(
+            args.data,
+            y_true=args.y_true,
+            y_pred=args.y_pred,
+            y_score=args.y_score,
+            sensitive_features=plan.sensitive,
+            sample_weight=args.weight,
+            pos_label=_pos_label(args.pos_label),
+            policy=plan.policy,
+            n_boot=args.n_boot,
+            random_state=args.seed,
+            name=args.name,
+            engine=args.engine,
+        )
+    return _write_and_gate(args, console, report, plan)
 
 
 def _cmd_check(args: argparse.Namespace, console: Any) -> int:
@@ -839,6 +952,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_check(args, console)
         if args.command == "scan":
             return _scan(args, console)
+        if args.command == "fairness":
+            return _cmd_fairness(args, console)
         return _cmd_run(args, console)
     except (AuditError, OSError, ValueError, KeyError) as exc:
         if args.debug:

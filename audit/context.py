@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -26,7 +28,14 @@ from audit.adapters import ModelAdapter, Task, make_adapter
 from audit.errors import DataValidationError, MissingValueError
 from audit.policy import Policy
 
-__all__ = ["AuditContext", "Targets", "build_context", "make_targets"]
+__all__ = [
+    "AuditContext",
+    "ProvidedQuantities",
+    "Targets",
+    "build_context",
+    "make_targets",
+    "provided_quantities",
+]
 
 T = TypeVar("T")
 
@@ -325,6 +334,55 @@ class _Failure:
         self.error = error
 
 
+@dataclass(eq=False)
+class ProvidedQuantities:
+    """Derived quantities a caller computed already, for the next context built.
+
+    Attributes
+    ----------
+    quantities : dict
+        ``{key: value}`` as :meth:`AuditContext.derived` names them.
+    used : bool
+        Whether a context took them (only the first context built in the block does).
+    """
+
+    quantities: dict[Hashable, Any]
+    used: bool = False
+
+
+_PROVIDED: ContextVar[ProvidedQuantities | None] = ContextVar(
+    "audit_provided_quantities", default=None
+)
+
+
+@contextmanager
+def provided_quantities(quantities: Mapping[Hashable, Any]) -> Iterator[ProvidedQuantities]:
+    """Start the next context built in this block with these derived quantities.
+
+    For a quantity the caller has from elsewhere: the group metrics of every
+    row of a table too large for memory, while the context holds a sample of
+    its rows (:func:`audit.audit_large`). The first :func:`build_context` in
+    the block puts them in its cache, so every analyzer that asks for one of
+    them (:meth:`AuditContext.derived`) gets the caller's object; other
+    contexts are not affected. The yielded object's ``used`` says whether a
+    context took them.
+    """
+    provided = ProvidedQuantities(dict(quantities))
+    token = _PROVIDED.set(provided)
+    try:
+        yield provided
+    finally:
+        _PROVIDED.reset(token)
+
+
+def _take_provided() -> dict[Hashable, Any]:
+    provided = _PROVIDED.get()
+    if provided is None or provided.used:
+        return {}
+    provided.used = True
+    return dict(provided.quantities)
+
+
 _NUMERIC_KINDS = ("integer", "floating", "mixed-integer-float", "decimal", "boolean", "empty")
 
 
@@ -516,4 +574,5 @@ def build_context(
         policy=policy or Policy(),
         data_hash=_data_hash(frame, y_true),
         options={k: dict(v) for k, v in (analyzer_options or {}).items()},
+        _cache=_take_provided(),
     )

@@ -10,12 +10,14 @@ The facts (``selection_rate.ratio``, ...) are the intersectional table's, from
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
 from audit.analyzers._base import AnalyzerOutput, skipped
 from audit.context import AuditContext
+from audit.policy import Policy
 
-__all__ = ["analyze", "context_group_metrics"]
+__all__ = ["analyze", "context_group_metrics", "fairness_output", "group_metrics_key"]
 
 
 def context_group_metrics(ctx: AuditContext, sensitive: Any = None) -> Any:
@@ -28,8 +30,18 @@ def context_group_metrics(ctx: AuditContext, sensitive: Any = None) -> Any:
     calibration, thresholds).
     """
     frame = ctx.sensitive if sensitive is None else sensitive
-    columns = tuple(str(c) for c in frame.columns)
-    return ctx.derived(("group_metrics", columns), lambda: _group_metrics(ctx, frame))
+    key = group_metrics_key(frame.columns)
+    return ctx.derived(key, lambda: _group_metrics(ctx, frame))
+
+
+def group_metrics_key(columns: Any) -> tuple[str, tuple[str, ...]]:
+    """The context's key of the group metrics over these sensitive columns.
+
+    A caller that computed them already (on every row of a table too large for
+    memory, :func:`audit.audit_large`) hands them to the context under this key
+    (:func:`audit.context.provided_quantities`), and every analyzer reads those.
+    """
+    return ("group_metrics", tuple(str(c) for c in columns))
 
 
 def _group_metrics(ctx: AuditContext, sensitive: Any) -> Any:
@@ -55,6 +67,31 @@ def _group_metrics(ctx: AuditContext, sensitive: Any) -> Any:
     )
 
 
+def fairness_output(gm: Any, marginals: Mapping[str, Any], policy: Policy) -> AnalyzerOutput:
+    """The fairness analyzer's output from its group metrics: findings, facts, marginals.
+
+    ``gm`` is the intersectional table, ``marginals`` one table per sensitive
+    attribute (empty with one attribute). Every audit that judges group
+    metrics (:func:`analyze` on a model's context, the audit of logged
+    predictions) builds its output here, so the findings and facts of one
+    count table are the same whoever computed it.
+    """
+    findings = list(gm.findings(policy))
+    for col, marginal in marginals.items():
+        for f in marginal.findings(policy):
+            findings.append(
+                dataclasses.replace(f, title=f"[{col}] {f.title}", subject=f"{col}: {f.subject}")
+            )
+    return AnalyzerOutput(
+        "fairness",
+        "ran",
+        result=gm,
+        findings=tuple(findings),
+        facts=gm.facts(),
+        extras={"marginals": dict(marginals)},
+    )
+
+
 def analyze(ctx: AuditContext) -> AnalyzerOutput:
     """Compute group metrics for the context's sensitive features and judge them by the policy."""
     if ctx.sensitive is None:
@@ -62,23 +99,8 @@ def analyze(ctx: AuditContext) -> AnalyzerOutput:
     if ctx.y_true is None:
         return skipped("fairness", "No true labels (y) were given; group metrics need them.")
     gm = context_group_metrics(ctx)
-    findings = list(gm.findings(ctx.policy))
     marginals: dict[str, Any] = {}
     if ctx.sensitive.shape[1] > 1:
         for col in ctx.sensitive.columns:
-            marginal = context_group_metrics(ctx, ctx.sensitive[[col]])
-            marginals[col] = marginal
-            for f in marginal.findings(ctx.policy):
-                findings.append(
-                    dataclasses.replace(
-                        f, title=f"[{col}] {f.title}", subject=f"{col}: {f.subject}"
-                    )
-                )
-    return AnalyzerOutput(
-        "fairness",
-        "ran",
-        result=gm,
-        findings=tuple(findings),
-        facts=gm.facts(),
-        extras={"marginals": marginals},
-    )
+            marginals[col] = context_group_metrics(ctx, ctx.sensitive[[col]])
+    return fairness_output(gm, marginals, ctx.policy)

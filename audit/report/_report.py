@@ -35,9 +35,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from audit.thresholds import ThresholdResult
     from audit.weights import WeightsResult
 
-__all__ = ["SCHEMA_VERSION", "AuditReport"]
+__all__ = ["SCHEMA_VERSION", "AuditReport", "LOGGED_PREDICTIONS", "PREDICTIONS_KIND"]
 
 SCHEMA_VERSION = "1.0"
+LOGGED_PREDICTIONS = "logged predictions, no model"
+"""The model "class" of an audit of logged predictions (:func:`audit.audit_predictions`)."""
+PREDICTIONS_KIND = "predictions"
+"""The model "kind" of an audit of logged predictions: no weights, no inputs, no adapter."""
 _VERSIONED = ("numpy", "pandas", "scikit-learn", "shap", "fairlearn", "torch")
 
 
@@ -144,6 +148,67 @@ class AuditReport:
             outputs=dict(outputs),
             findings=findings,
             random_state=ctx.random_state,
+        )
+
+    @classmethod
+    def from_predictions(
+        cls,
+        output: AnalyzerOutput,
+        *,
+        name: str,
+        columns: list[str],
+        data_hash: str,
+        policy: Policy,
+        random_state: int,
+        source: dict[str, Any] | None = None,
+    ) -> AuditReport:
+        """Assemble the report of logged predictions (no model) from the fairness output.
+
+        ``output`` is the fairness analyzer's output (its result the
+        intersectional :class:`~audit.fairness.GroupMetrics`, ``extras["marginals"]``
+        one table per attribute); the rows, groups and overall performance are
+        read from its count tables, so no number is computed twice. The model
+        card says :data:`LOGGED_PREDICTIONS`; there are no weights, inputs or
+        hyperparameters.
+        """
+        gm = output.result
+        binary = gm.task == "binary" and len(gm.classes) == 2
+        model = {
+            "name": name,
+            "class": LOGGED_PREDICTIONS,
+            "kind": PREDICTIONS_KIND,
+            "task": gm.task,
+            "classes": list(gm.classes),
+            "pos_label": gm.classes[1] if binary else None,
+            "n_parameters": None,
+            "hyperparameters": {},
+            "source": None,
+        }
+        tables = dict(output.extras.get("marginals") or {}) or {gm.sensitive_names[0]: gm}
+        sensitive = {
+            str(col): {str(k): int(v) for k, v in t.by_group["count"].items()}
+            for col, t in tables.items()
+        }
+        wanted = ("mae", "rmse") if gm.task == "regression" else ("accuracy",)
+        data = {
+            "n_rows": int(gm.counts.table["n"].sum()),
+            "n_columns": len(columns),
+            "columns": list(columns),
+            "model_columns": [],
+            "data_hash": data_hash,
+            "sensitive": sensitive,
+            "sensitive_in_model": [],
+            "weighted": bool(gm.counts.weighted),
+            "performance": {k: float(gm.overall[k]) for k in wanted if k in gm.overall},
+            "predictions": dict(source or {}),
+        }
+        return cls(
+            model=model,
+            data=data,
+            policy=policy,
+            outputs={"fairness": output},
+            findings=sort_findings(output.findings),
+            random_state=random_state,
         )
 
     # ------------------------------------------------------------ results

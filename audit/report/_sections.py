@@ -10,6 +10,7 @@ import pandas as pd
 from audit._numbers import column_kind, fmt
 from audit.proxies import SEEN_LABEL, seen_text
 from audit.report._blocks import Block, Section, table_block
+from audit.report._report import LOGGED_PREDICTIONS, PREDICTIONS_KIND
 
 __all__ = ["build_sections", "SECTION_TITLES", "MAX_LISTED_GROUPS", "hyperparameter_rows"]
 
@@ -102,6 +103,8 @@ def _size_row(report: Any) -> tuple[str, str]:
 
 def _model_card(report: Any) -> Section:
     m, d = report.model, report.data
+    logged = m.get("kind") == PREDICTIONS_KIND  # no model: no size, no inputs to show
+    inputs = ", ".join(d["model_columns"][:40]) + (" …" if len(d["model_columns"]) > 40 else "")
     rows = [
         ("Model", f"{m['name']} ({m['class']})"),
         (
@@ -109,19 +112,16 @@ def _model_card(report: Any) -> Section:
             m["task"] + (f" — classes {', '.join(map(str, m['classes']))}" if m["classes"] else ""),
         ),
         ("Positive class", fmt(m.get("pos_label"))),
-        _size_row(report),
+        *([] if logged else [_size_row(report)]),
         *_source_row(m.get("source")),
         ("Data", f"{d['n_rows']:,} rows × {d['n_columns']} columns; hash {d['data_hash']}"),
-        (
-            "Model inputs",
-            ", ".join(d["model_columns"][:40]) + (" …" if len(d["model_columns"]) > 40 else ""),
-        ),
+        ("Model inputs", f"unknown ({LOGGED_PREDICTIONS})" if logged else inputs),
         (
             "Sensitive attributes",
             "; ".join(f"{name}: {_groups_text(groups)}" for name, groups in d["sensitive"].items())
             or "none given",
         ),
-        (SEEN_LABEL, _seen(report)),
+        (SEEN_LABEL, f"unknown ({LOGGED_PREDICTIONS})" if logged else _seen(report)),
         ("Sample weights", "yes" if d["weighted"] else "no"),
     ]
     rows += [(k, fmt(v, column_kind(k))) for k, v in sorted(d["performance"].items())]

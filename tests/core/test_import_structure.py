@@ -33,6 +33,7 @@ CORE = {
     "_markdown_text",
     "_tabular",
     "_terminal_text",
+    "_threads",
     "_version",
     "adapters",
     "context",
@@ -47,9 +48,11 @@ CORE = {
 ENGINES = {"fairness", "weights", "attributions", "importance", "proxies", "datasets", "slices"}
 ENGINES |= {"calibration", "thresholds"}
 ENGINES |= {"counterfactual", "data_checks"}
+ENGINES |= {"scale"}
 ANALYZERS = {"analyzers"}
 OUTPUTS = {"report", "gates"}
-APP = {"_audit", "cli", "demo", "__main__", "__init__", "gates.plugin"}
+APP = {"_audit", "_audit_predictions", "cli", "demo", "__main__", "__init__", "gates.plugin"}
+APP |= {"_audit_large"}
 LAYERS = {**dict.fromkeys(CORE, 0), **dict.fromkeys(ENGINES, 1), **dict.fromkeys(ANALYZERS, 2)}
 LAYERS.update({**dict.fromkeys(OUTPUTS, 3), **dict.fromkeys(APP, 4)})
 LAYER_NAMES = ("core", "engines", "analyzers", "outputs", "app")
