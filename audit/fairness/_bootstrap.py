@@ -229,7 +229,15 @@ def _regression(
     cov = q / safe_n[:, None, None] - mu[:, :, None] * mu[:, None, :]
     cov = (cov + np.swapaxes(cov, 1, 2)) / 2
     eigval, eigvec = np.linalg.eigh(cov)
-    root = eigvec * np.sqrt(np.maximum(eigval, 0.0))[:, None, :]  # cov = root @ root.T
+    # the symmetric square root V sqrt(L) V^T (cov = root @ root.T): unique, so it is a
+    # continuous function of the table. V sqrt(L) alone is not (an eigenvector's sign, or
+    # its direction within a repeated eigenvalue, may flip with the last bit of a sum), and
+    # the same counts summed in another order would give other intervals.
+    # Eigenvalues within rounding of 0 (e.g. the variance of the unit weight, or of a
+    # centred sum) are 0: their square roots would turn last-bit noise into 1e-8 noise.
+    tiny = 1e-12 * np.abs(eigval).max(axis=1, keepdims=True)
+    eigval = np.where(eigval > tiny, eigval, 0.0)
+    root = np.einsum("gij,gj,gkj->gik", eigvec, np.sqrt(eigval), eigvec)
 
     by_group = np.empty((n_boot, g, len(names)))
     overall = np.empty((n_boot, len(names)))

@@ -35,7 +35,8 @@ float sums differ only by summation order.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -210,6 +211,58 @@ def _columns(
     return roles, sensitive, schema
 
 
+_INNER_ROLES = {
+    "y_true": f"{_P}y_true",
+    "y_pred": f"{_P}y_pred",
+    "y_score": f"{_P}y_score",
+    "sample_weight": f"{_P}weight",
+}
+
+
+def _normalized(
+    frame: Any, roles: dict[str, str], sensitive: list[str], schema: dict[str, Any]
+) -> tuple[Any, dict[str, str], _Sensitive, dict[str, Any]]:
+    """The used columns under internal names, one per role; NaN group values made null.
+
+    Engines read a name with a dot as a struct field, and one column may play
+    two roles (a prediction also used as a group); after this, every column
+    the engine sees has a plain name of its own. A float sensitive value NaN
+    is missing, as in memory: it becomes null, so NaN and null rows are one group.
+    """
+    nw = _narwhals()
+    used = list(dict.fromkeys([*roles.values(), *sensitive]))
+    plain = {name: f"{_P}c{j}" for j, name in enumerate(used)}
+    if _engine_name(frame) == "spark":  # Spark resolves "a.b" as a struct field: rename natively
+        renamed = nw.from_native(nw.to_native(frame).withColumnsRenamed(plain))
+    else:
+        renamed = frame.rename(plain)
+    exprs = [nw.col(plain[name]).alias(_INNER_ROLES[role]) for role, name in roles.items()]
+    # (the other columns are not selected below, so the engine never reads them)
+    inner_sensitive = _Sensitive(f"{_P}s{i}" for i in range(len(sensitive)))
+    inner_sensitive.users = list(sensitive)
+    for name, inner in zip(sensitive, inner_sensitive, strict=True):
+        c = nw.col(plain[name])
+        if _is_float(schema[name]):
+            c = nw.when(~c.is_nan()).then(c)
+        exprs.append(c.alias(inner))
+    inner_roles = {role: _INNER_ROLES[role] for role in roles}
+    inner_schema = {_INNER_ROLES[role]: schema[name] for role, name in roles.items()}
+    inner_schema.update(
+        {inner: schema[name] for name, inner in zip(sensitive, inner_sensitive, strict=True)}
+    )
+    return renamed.select(*exprs), inner_roles, inner_sensitive, inner_schema
+
+
+@contextmanager
+def _naming_columns(roles: dict[str, str]) -> Iterator[None]:
+    """Re-raise a label error of the in-memory code with the table's column names."""
+    try:
+        yield
+    except DataValidationError as exc:
+        named = ", ".join(f"{role} is column {name!r}" for role, name in roles.items())
+        raise type(exc)(f"In the table, {named}: {exc}") from None
+
+
 def _is_float(dtype: Any) -> bool:
     return bool(dtype.is_float())
 
@@ -377,7 +430,8 @@ def _weight_scale(frame: Any, roles: dict[str, str], v: dict[str, Any]) -> float
             nw.when(w > 0).then(w).alias(f"{_P}positive"),
         )
         .select(nw.col(f"{_P}lost").sum(), nw.col(f"{_P}positive").min())
-        .collect("pandas").to_native()
+        .collect("pandas")
+        .to_native()
     )
     count = int(lost.iloc[0, 0])
     if count:
@@ -400,12 +454,7 @@ def _keyed(frame: Any, sensitive: list[str]) -> tuple[Any, list[str]]:
         dtype = schema[s]
         fill: Any = "" if dtype == nw.String else (False if dtype == nw.Boolean else 0)
         col = nw.col(s)
-        if dtype.is_float():
-            cols.append((col.is_null() | col.is_nan()).alias(f"{_P}isnull{i}"))
-            cols.append(
-                nw.when(col.is_nan()).then(None).otherwise(col).fill_null(0).alias(f"{_P}key{i}")
-            )
-        elif dtype.is_numeric() or dtype in (nw.String, nw.Boolean):
+        if dtype.is_numeric() or dtype in (nw.String, nw.Boolean):  # NaN is null by now
             cols.append(col.is_null().alias(f"{_P}isnull{i}"))
             cols.append(col.fill_null(fill).alias(f"{_P}key{i}"))
         else:
@@ -415,11 +464,20 @@ def _keyed(frame: Any, sensitive: list[str]) -> tuple[Any, list[str]]:
     return frame.with_columns(*cols), keys
 
 
+class _Sensitive(list):  # type: ignore[type-arg]
+    """Internal names of the sensitive columns in the engine, with the user's names."""
+
+    users: list[str]
+
+
 def _encode(collected: pd.DataFrame, sensitive: list[str], missing: str) -> Any:
     """Encode the collected groups with the in-memory encoder (same order, same labels)."""
-    keys = collected[sensitive]
+    users = getattr(sensitive, "users", sensitive)
     return encode_groups(
-        {s: keys[s].reset_index(drop=True) for s in sensitive},
+        {
+            user: collected[s].reset_index(drop=True)
+            for s, user in zip(sensitive, users, strict=True)
+        },
         missing=missing,  # type: ignore[arg-type]
     )
 
@@ -499,7 +557,8 @@ def _score_cells(
             nw.col(f"{_P}ws").sum(),
             nw.col(f"{_P}ws2").sum(),
         )
-        .collect("pandas").to_native()
+        .collect("pandas")
+        .to_native()
         .reset_index(drop=True)
     )
     codes = _codes_in(cells, sensitive, groups_index, missing)
@@ -528,6 +587,12 @@ def _codes_in(
     return position[encoded.codes]
 
 
+_WINDOW_BUCKETS = 1024
+"""Score buckets that split the AUC's ordered windows into independent partitions."""
+_MAX_BUCKET_ROWS = 200_000
+"""Most (group, bucket) rows the AUC brings back to the driver."""
+
+
 def _mann_whitney(
     frame: Any,
     roles: dict[str, str],
@@ -537,40 +602,67 @@ def _mann_whitney(
     missing: str,
     positive: Any,
 ) -> tuple[np.ndarray, float]:
-    """Exact weighted Mann-Whitney U per group and overall, by ordered windows."""
+    """Exact weighted Mann-Whitney U per group and overall, by ordered windows.
+
+    ``U = sum over score blocks b of pos_b * (negatives below b + neg_b / 2)``.
+    One window ordered by score over all rows runs in a single partition on
+    Spark, so the scores are cut into equal-width buckets: the running sum of
+    negatives is taken within each (group, bucket) partition, in parallel, and
+    the negatives of the lower buckets are added on the driver from the
+    collected per-bucket totals. A bucket holds whole blocks of tied scores, so
+    the result is exact.
+    """
     nw = _narwhals()
-    s = nw.col(roles["y_score"]).cast(nw.Float64)
+    col = nw.col
+    s = col(roles["y_score"]).cast(nw.Float64)
     w = _weights_expr(roles, scale)
-    is_pos = nw.col(roles["y_true"]) == positive
+    is_pos = col(roles["y_true"]) == positive
     blocks = frame.with_columns(
         s.alias(f"{_P}s"),
         nw.when(is_pos).then(w).otherwise(0.0).alias(f"{_P}pos"),
         nw.when(is_pos).then(0.0).otherwise(w).alias(f"{_P}neg"),
     )
 
-    def u_of(block_keys: list[str]) -> Any:
-        by = [*block_keys, f"{_P}s"]
-        agg = blocks.group_by(*by).agg(nw.col(f"{_P}pos").sum(), nw.col(f"{_P}neg").sum())
-        running = nw.col(f"{_P}neg").cum_sum()
-        running = (
-            running.over(*block_keys, order_by=f"{_P}s")
-            if block_keys
-            else running.over(order_by=f"{_P}s")
+    def per_bucket(block_keys: list[str], buckets: int) -> pd.DataFrame:
+        bucket = (col(f"{_P}s") * buckets).floor().cast(nw.Int64).clip(upper_bound=buckets - 1)
+        by = [*block_keys, f"{_P}b"]
+        agg = (
+            blocks.with_columns(bucket.alias(f"{_P}b"))
+            .group_by(*by, f"{_P}s")
+            .agg(col(f"{_P}pos").sum(), col(f"{_P}neg").sum())
         )
-        u = nw.col(f"{_P}pos") * (nw.col(f"{_P}below") - 0.5 * nw.col(f"{_P}neg"))
-        return agg.with_columns(running.alias(f"{_P}below")).with_columns(u.alias(f"{_P}u"))
+        running = col(f"{_P}neg").cum_sum().over(*by, order_by=f"{_P}s")
+        u = col(f"{_P}pos") * (col(f"{_P}below") - 0.5 * col(f"{_P}neg"))
+        return (
+            agg.with_columns(running.alias(f"{_P}below"))
+            .with_columns(u.alias(f"{_P}u"))
+            .group_by(*by)
+            .agg(col(f"{_P}u").sum(), col(f"{_P}pos").sum(), col(f"{_P}neg").sum())
+            .collect("pandas")
+            .to_native()
+            .reset_index(drop=True)
+        )
 
-    per = (
-        u_of(sensitive)
-        .group_by(*sensitive)
-        .agg(nw.col(f"{_P}u").sum())
-        .collect("pandas").to_native()
-        .reset_index(drop=True)
-    )
-    overall = u_of([]).select(nw.col(f"{_P}u").sum()).collect("pandas").to_native()
+    def total(codes: np.ndarray, buckets: pd.Series, part: pd.DataFrame, g: int) -> np.ndarray:
+        """Per group: within-bucket U plus positives times negatives of lower buckets."""
+        b = buckets.to_numpy(np.int64)
+        n_b = int(b.max()) + 1 if b.size else 1
+        key = codes.astype(np.int64) * n_b + b
+        size = g * n_b
+        u = np.bincount(key, weights=part[f"{_P}u"].to_numpy(np.float64), minlength=size)
+        pos = np.bincount(key, weights=part[f"{_P}pos"].to_numpy(np.float64), minlength=size)
+        neg = np.bincount(key, weights=part[f"{_P}neg"].to_numpy(np.float64), minlength=size)
+        neg = neg.reshape(g, n_b)
+        lower = np.cumsum(neg, axis=1) - neg
+        return (u.reshape(g, n_b) + pos.reshape(g, n_b) * lower).sum(axis=1)
+
+    g = len(groups_index)
+    per = per_bucket(list(sensitive), max(1, min(_WINDOW_BUCKETS, _MAX_BUCKET_ROWS // g)))
     codes = _codes_in(per, sensitive, groups_index, missing)
-    u = np.bincount(codes, weights=per[f"{_P}u"].to_numpy(np.float64), minlength=len(groups_index))
-    return u, float(overall.iloc[0, 0])
+    u = total(codes, per[f"{_P}b"], per, g)
+    overall = per_bucket([], _WINDOW_BUCKETS)
+    u_all = total(np.zeros(len(overall), dtype=np.int64), overall[f"{_P}b"], overall, 1)
+    return u, float(u_all[0])
 
 
 def _binned_u(cells: np.ndarray) -> np.ndarray:
@@ -687,11 +779,10 @@ def _regression(
     aggs = [nw.len().alias(f"{_P}t_n")]
     aggs += [col(f"{_P}t_{name}").sum() for name in sums]
     aggs += [col(f"{_P}shift_y").min(), col(f"{_P}shift_p").min()]
-    aggs += [col(s).min().alias(s) for s in sensitive]  # the group's own labels
-    collected = products.group_by(*keys).agg(*aggs)
+    # the keys determine the sensitive values (NaN is null by now): grouping by both
+    # brings back each group's own labels, with their type
+    collected = products.group_by(*keys, *sensitive).agg(*aggs)
     out = collected.collect("pandas").to_native().reset_index(drop=True)
-    for i, s in enumerate(sensitive):  # a group of missing values has a null label
-        out.loc[out[f"{_P}isnull{i}"].astype(bool), s] = None
     groups = _encode(out, sensitive, missing)
     g = groups.n_groups
     codes = groups.codes
@@ -821,10 +912,16 @@ def group_counts_from_table(
         frame, y_true, y_pred, sensitive_features, y_score, sample_weight
     )
     engine = _engine_name(frame)
-    if engine in _EAGER and not hasattr(frame, "collect"):
-        return _in_memory(frame, roles, sensitive, task, pos_label, missing)
-    v = _validation(frame, roles, sensitive, schema)
+    eager = not hasattr(frame, "collect")
+    lazy = frame.lazy() if eager else frame
+    inner, inner_roles, inner_sensitive, inner_schema = _normalized(lazy, roles, sensitive, schema)
+    v = _validation(inner, inner_roles, inner_sensitive, inner_schema)
     regression = _check(v, roles, sensitive, schema, task, missing)
+    if eager and engine in _EAGER:  # validated like every table; counted in memory
+        with _naming_columns(roles):
+            return _in_memory(frame, roles, sensitive, task, pos_label, missing)
+    user_roles = roles
+    frame, roles, sensitive = inner, inner_roles, inner_sensitive
     scale = _weight_scale(frame, roles, v)
     weighted = "sample_weight" in roles
     if regression:
@@ -832,9 +929,10 @@ def group_counts_from_table(
             raise DataValidationError(_SCORE_TASK.format(task="regression"))
         table_ = _regression(frame, roles, sensitive, scale, missing)
         return GroupCounts("regression", table_, (), weighted, engine=engine)
-    table_, groups, targets, long = _classification(
-        frame, roles, sensitive, scale, task, pos_label, missing
-    )
+    with _naming_columns(user_roles):
+        table_, groups, targets, long = _classification(
+            frame, roles, sensitive, scale, task, pos_label, missing
+        )
     if "y_score" not in roles:
         return GroupCounts(targets.task, table_, targets.classes, weighted, engine=engine)
     if targets.task != "binary":

