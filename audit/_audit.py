@@ -23,22 +23,18 @@ _BAD_POLICY = (
 )
 
 
-def _check_settings(
-    analyzers: Any, n_boot: Any, random_state: Any, policy: Any
-) -> tuple[list[str], int | None, int]:
-    """Validate the audit's settings before any work.
+def check_analyzer_names(analyzers: Any) -> list[str]:
+    """The analyzers to run: None (all, in report order), one name, or an iterable of names.
 
-    Returns the analyzer names, n_boot and the seed to use (``random_state=None``
-    draws a fresh one from OS entropy; see :func:`audit._inputs.resolve_random_state`).
+    Raises
+    ------
+    InvalidParameterError
+        Not a name or an iterable of names, or a name that is not an analyzer.
     """
-    if policy is not None and not isinstance(policy, Policy):
-        raise InvalidParameterError(_BAD_POLICY.format(kind=type(policy).__name__))
-    n_boot = check_count(n_boot, "n_boot", allow_none=True)
-    seed = resolve_random_state(random_state)
     available = ", ".join(ANALYZERS)
     if analyzers is None:
-        names = list(ANALYZERS)
-    elif isinstance(analyzers, str):
+        return list(ANALYZERS)
+    if isinstance(analyzers, str):
         names = [analyzers]  # one name, not its letters
     elif isinstance(analyzers, Iterable) and not isinstance(analyzers, Mapping):
         names = list(analyzers)
@@ -51,6 +47,22 @@ def _check_settings(
             raise InvalidParameterError(
                 _UNKNOWN_ANALYZER.format(name=analyzer_name, available=available)
             )
+    return names
+
+
+def _check_settings(
+    analyzers: Any, n_boot: Any, random_state: Any, policy: Any
+) -> tuple[list[str], int | None, int]:
+    """Validate the audit's settings before any work.
+
+    Returns the analyzer names, n_boot and the seed to use (``random_state=None``
+    draws a fresh one from OS entropy; see :func:`audit._inputs.resolve_random_state`).
+    """
+    if policy is not None and not isinstance(policy, Policy):
+        raise InvalidParameterError(_BAD_POLICY.format(kind=type(policy).__name__))
+    n_boot = check_count(n_boot, "n_boot", allow_none=True)
+    seed = resolve_random_state(random_state)
+    names = check_analyzer_names(analyzers)
     return names, n_boot, seed
 
 

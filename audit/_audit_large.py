@@ -34,10 +34,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from audit._audit import audit_model
-from audit._inputs import check_count, resolve_random_state
+from audit._audit import audit_model, check_analyzer_names
+from audit._inputs import check_count, check_positive_int, resolve_random_state
 from audit._threads import limited_threads
-from audit.analyzers import ANALYZERS, check_analyzer_options
+from audit.analyzers import check_analyzer_options
 from audit.analyzers.fairness import group_metrics_key
 from audit.context import provided_quantities
 from audit.errors import InvalidParameterError
@@ -68,39 +68,12 @@ _ENGINE_WITH_TABLE = (
     "engine={engine!r} chooses how a file is read; a table ({kind}) is scored and counted by "
     "the engine that holds it. Pass the file's path, or leave engine out."
 )
-_BAD_ANALYZERS = "analyzers must be a list of analyzer names (any of {available}); got {kind}."
-_UNKNOWN_ANALYZER = "Unknown analyzer {name!r}. Available analyzers: {available}."
 _BAD_MEMORY = "memory_limit must be a DuckDB memory size such as '512MB' or '2GB'; got {value!r}."
 _NOT_FOUND = "Data file not found: {path}."
 _NOT_PROVIDED = (
     "internal error: the audit of the sample did not use the group metrics of all rows "
     "({detail}); the report would describe the sample only."
 )
-
-
-def _check_analyzers(analyzers: Any) -> list[str]:
-    available = ", ".join(ANALYZERS)
-    if analyzers is None:
-        return list(ANALYZERS)
-    if isinstance(analyzers, str):
-        names = [analyzers]
-    elif isinstance(analyzers, Iterable) and not isinstance(analyzers, Mapping):
-        names = list(analyzers)
-    else:
-        raise InvalidParameterError(
-            _BAD_ANALYZERS.format(available=available, kind=type(analyzers).__name__)
-        )
-    for name in names:
-        if not isinstance(name, str) or name not in ANALYZERS:
-            raise InvalidParameterError(_UNKNOWN_ANALYZER.format(name=name, available=available))
-    return names
-
-
-def _positive(value: Any, what: str) -> int:
-    number = check_count(value, what)
-    if not number:
-        raise InvalidParameterError(f"{what} must be an int >= 1; got {value!r}.")
-    return int(number)
 
 
 def _metrics(table: Any, scorer: Any, columns: Sequence[str], names: Sequence[str], **kw: Any):
@@ -269,11 +242,11 @@ def audit_large(
         raise InvalidParameterError(_BAD_POLICY.format(kind=type(policy).__name__))
     n_boot = check_count(n_boot, "n_boot", allow_none=True)
     seed = resolve_random_state(random_state)
-    names = _check_analyzers(analyzers)
+    names = check_analyzer_names(analyzers)
     options_by_analyzer = check_analyzer_options(analyzer_options)
-    batch_rows = _positive(batch_rows, "batch_rows")
-    sample_rows = _positive(sample_rows, "sample_rows")
-    min_per_group = _positive(min_per_group, "min_per_group")
+    batch_rows = check_positive_int("batch_rows", batch_rows)
+    sample_rows = check_positive_int("sample_rows", sample_rows)
+    min_per_group = check_positive_int("min_per_group", min_per_group)
     if not isinstance(memory_limit, str) or not memory_limit.strip():
         raise InvalidParameterError(_BAD_MEMORY.format(value=memory_limit))
     if name is not None and not isinstance(name, str):

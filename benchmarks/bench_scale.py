@@ -276,17 +276,48 @@ def compare(got: Any, want: Any) -> dict[str, Any]:
 # --------------------------------------------------------------------------- out of core
 
 
+_PEAK_PROBE = """
+import runpy, sys
+sys.argv = ["model-audit", *sys.argv[1:]]
+try:
+    runpy.run_module("audit", run_name="__main__")
+finally:
+    status = open("/proc/self/status").read().split("VmHWM:")[1].split()[0]
+    sys.stderr.write(f"\\nVmHWM_KB={status}\\n")
+"""
+
+
 def out_of_core_peak_rss(path: str, rows: int) -> int | None:
     """Peak RSS (bytes) of the out-of-core CLI path on ``path``.
 
-    TODO(out-of-core): measured by the out-of-core part of issue 14, once its CLI
-    lands: run ``model-audit fairness --data <path> --y-true label --y-pred pred
-    --y-score score --sensitive sex,race,age_band --weight w`` (DuckDB, the
-    default for files) in a child process and return its peak resident memory
-    (``/proc/<pid>/status`` VmHWM, or ``resource.getrusage(RUSAGE_CHILDREN)``);
-    target: <= 1 GB at 20M and at 100M rows. Until then: None ("not measured").
+    Runs ``model-audit fairness --data <path> ...`` (DuckDB, the default for
+    files, with its 512 MB memory limit) in a child process, 1,000 bootstrap
+    replicates, and returns the child's own peak resident memory: ``VmHWM`` of
+    ``/proc/self/status``, read by the child as it exits. (``ru_maxrss`` of the
+    children would count the pages the child had at fork, i.e. this process'.)
+    Target: <= 1 GB at 20M and at 100M rows.
     """
-    return None
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    out = tempfile.mkdtemp(prefix="bench-scale-cli-")
+    command = [
+        sys.executable, "-c", _PEAK_PROBE, "fairness", "--data", path,
+        "--y-true", "label", "--y-pred", "pred", "--y-score", "score",
+        "--sensitive", "sex,race,age_band", "--weight", "w",
+        "--out", out, "--fail-on", "none", "--seed", "0",
+    ]  # fmt: skip
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    print(f"  out-of-core CLI: exit {done.returncode} in {time.perf_counter() - start:.1f} s")
+    shutil.rmtree(out, ignore_errors=True)
+    found = [line for line in done.stderr.splitlines() if line.startswith("VmHWM_KB=")]
+    if done.returncode != 0 or not found:
+        print(done.stderr[-2000:])
+        return None
+    return int(found[-1].split("=")[1]) * 1024
 
 
 # --------------------------------------------------------------------------- main

@@ -20,8 +20,6 @@ on the numpy columns of the same rows (:func:`reference_inputs`).
 from __future__ import annotations
 
 import math
-import os
-import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -38,38 +36,7 @@ SENSITIVE: list[str] = ["sex", "race"]
 # --------------------------------------------------------------------------- Spark
 
 
-@pytest.fixture(scope="session")
-def spark() -> Iterator[Any]:
-    """A real local SparkSession: ``local[1]``, 1 shuffle partition, 127.0.0.1, no UI.
-
-    Started once per test session (about 20 s; the first job a few seconds
-    more), stopped at the end.
-    """
-    pytest.importorskip("pyspark")
-    os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
-    os.environ["PYSPARK_PYTHON"] = sys.executable  # workers (mapInPandas) use this venv
-    os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master("local[1]")
-        .appName("model-audit-tests")
-        .config("spark.sql.shuffle.partitions", "1")
-        .config("spark.default.parallelism", "1")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.driver.memory", "1g")
-        .config("spark.executor.memory", "1g")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .config("spark.sql.adaptive.enabled", "false")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
+# The SparkSession fixture `spark` is in tests/conftest.py (shared with tests/scale_ooc).
 
 
 # --------------------------------------------------------------------------- DuckDB
