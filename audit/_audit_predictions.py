@@ -130,7 +130,10 @@ def duckdb_connection(duckdb: Any) -> Any:
     limit = os.environ.get("MODEL_AUDIT_DUCKDB_MEMORY", DUCKDB_MEMORY_LIMIT)
     spill = tempfile.mkdtemp(prefix="model-audit-duckdb-")
     atexit.register(shutil.rmtree, spill, ignore_errors=True)
-    return duckdb.connect(config={"memory_limit": limit, "temp_directory": spill})
+    # without insertion order, DuckDB's aggregates and windows can spill to disk instead of
+    # running out of memory (measured: 100M rows at 512 MB)
+    config = {"memory_limit": limit, "temp_directory": spill, "preserve_insertion_order": False}
+    return duckdb.connect(config=config)
 
 
 def _readers(engine: str, text: bool) -> Callable[[str], Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 __all__ = [
     "AuditError",
     "DataValidationError",
+    "EngineResourceError",
     "FeatureMismatchError",
     "InvalidParameterError",
     "LengthMismatchError",
@@ -88,6 +89,10 @@ class UntrustedFileError(AuditError, PermissionError):
 
 class ModelFileError(AuditError, OSError):
     """A model file is missing, corrupt, truncated or not what its name claims."""
+
+
+class EngineResourceError(AuditError, MemoryError):
+    """The engine holding a table ran out of the memory (or other resource) it was given."""
 
 
 class OptionalDependencyError(AuditError, ImportError):

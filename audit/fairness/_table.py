@@ -34,6 +34,7 @@ float sums differ only by summation order.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Hashable, Iterator, Sequence
 from contextlib import contextmanager
@@ -45,6 +46,7 @@ import pandas as pd
 from audit._frames import closest_name
 from audit.errors import (
     DataValidationError,
+    EngineResourceError,
     InvalidParameterError,
     MissingValueError,
     UnknownColumnError,
@@ -129,6 +131,11 @@ _NO_ROWS_METRICS = (
 _BINNED_AUC = (
     "{engine} has no ordered window function, so AUC is computed from {bins} score bins (scores "
     "in one bin count as ties), not exactly; GroupCounts.auc_method is 'binned'."
+)
+_OUT_OF_MEMORY = (
+    "The engine ran out of memory while counting the table ({kind}: {message}). Give it more "
+    "(for files opened by model-audit: MODEL_AUDIT_DUCKDB_MEMORY, e.g. '2GB'; for your own "
+    "connection or session: its memory setting) or fewer threads."
 )
 _EAGER = {"pandas", "polars", "pyarrow", "modin", "cudf"}
 
@@ -591,6 +598,8 @@ _WINDOW_BUCKETS = 1024
 """Score buckets that split the AUC's ordered windows into independent partitions."""
 _MAX_BUCKET_ROWS = 200_000
 """Most (group, bucket) rows the AUC brings back to the driver."""
+_ROWS_PER_WINDOW_QUERY = 10_000_000
+"""Rows beyond which the AUC's windows are computed in several queries of whole buckets."""
 
 
 def _mann_whitney(
@@ -601,6 +610,7 @@ def _mann_whitney(
     groups_index: pd.Index,
     missing: str,
     positive: Any,
+    n_rows: int,
 ) -> tuple[np.ndarray, float]:
     """Exact weighted Mann-Whitney U per group and overall, by ordered windows.
 
@@ -610,7 +620,9 @@ def _mann_whitney(
     negatives is taken within each (group, bucket) partition, in parallel, and
     the negatives of the lower buckets are added on the driver from the
     collected per-bucket totals. A bucket holds whole blocks of tied scores, so
-    the result is exact.
+    the result is exact. Beyond ``_ROWS_PER_WINDOW_QUERY`` rows, ranges of whole
+    buckets are queried one after another, so that no window holds more rows
+    than that (DuckDB's windows run out of a bounded memory at 100M rows).
     """
     nw = _narwhals()
     col = nw.col
@@ -626,22 +638,25 @@ def _mann_whitney(
     def per_bucket(block_keys: list[str], buckets: int) -> pd.DataFrame:
         bucket = (col(f"{_P}s") * buckets).floor().cast(nw.Int64).clip(upper_bound=buckets - 1)
         by = [*block_keys, f"{_P}b"]
-        agg = (
-            blocks.with_columns(bucket.alias(f"{_P}b"))
-            .group_by(*by, f"{_P}s")
-            .agg(col(f"{_P}pos").sum(), col(f"{_P}neg").sum())
-        )
-        running = col(f"{_P}neg").cum_sum().over(*by, order_by=f"{_P}s")
-        u = col(f"{_P}pos") * (col(f"{_P}below") - 0.5 * col(f"{_P}neg"))
-        return (
-            agg.with_columns(running.alias(f"{_P}below"))
-            .with_columns(u.alias(f"{_P}u"))
-            .group_by(*by)
-            .agg(col(f"{_P}u").sum(), col(f"{_P}pos").sum(), col(f"{_P}neg").sum())
-            .collect("pandas")
-            .to_native()
-            .reset_index(drop=True)
-        )
+        parts = []
+        chunks = min(buckets, max(1, math.ceil(n_rows / _ROWS_PER_WINDOW_QUERY)))
+        for c in range(chunks):  # whole buckets per query, so each window fits in memory
+            low, high = c * buckets // chunks, (c + 1) * buckets // chunks
+            bucketed = blocks.with_columns(bucket.alias(f"{_P}b"))
+            if chunks > 1:
+                bucketed = bucketed.filter((col(f"{_P}b") >= low) & (col(f"{_P}b") < high))
+            agg = bucketed.group_by(*by, f"{_P}s").agg(col(f"{_P}pos").sum(), col(f"{_P}neg").sum())
+            running = col(f"{_P}neg").cum_sum().over(*by, order_by=f"{_P}s")
+            u = col(f"{_P}pos") * (col(f"{_P}below") - 0.5 * col(f"{_P}neg"))
+            parts.append(
+                agg.with_columns(running.alias(f"{_P}below"))
+                .with_columns(u.alias(f"{_P}u"))
+                .group_by(*by)
+                .agg(col(f"{_P}u").sum(), col(f"{_P}pos").sum(), col(f"{_P}neg").sum())
+                .collect("pandas")
+                .to_native()
+            )
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
     def total(codes: np.ndarray, buckets: pd.Series, part: pd.DataFrame, g: int) -> np.ndarray:
         """Per group: within-bucket U plus positives times negatives of lower buckets."""
@@ -907,6 +922,38 @@ def group_counts_from_table(
         )
     if missing not in ("error", "group"):
         raise InvalidParameterError(f"missing must be 'error' or 'group'; got {missing!r}.")
+    try:
+        return _counts_of_table(
+            table,
+            y_true,
+            y_pred,
+            sensitive_features,
+            y_score,
+            sample_weight,
+            task,
+            pos_label,
+            missing,
+        )
+    except Exception as exc:
+        if "outofmemory" not in type(exc).__name__.lower().replace("_", ""):
+            raise
+        raise EngineResourceError(
+            _OUT_OF_MEMORY.format(kind=type(exc).__name__, message=str(exc).splitlines()[0])
+        ) from exc
+
+
+def _counts_of_table(
+    table: Any,
+    y_true: Any,
+    y_pred: Any,
+    sensitive_features: Any,
+    y_score: Any,
+    sample_weight: Any,
+    task: str,
+    pos_label: Any,
+    missing: str,
+) -> GroupCounts:
+    """:func:`group_counts_from_table` once its settings are checked."""
     frame = _from_native(table)
     roles, sensitive, schema = _columns(
         frame, y_true, y_pred, sensitive_features, y_score, sample_weight
@@ -940,7 +987,9 @@ def group_counts_from_table(
     positive = _positive_value(long, roles["y_true"], targets)
     cells = _score_cells(frame, roles, sensitive, scale, groups.index, missing, positive)
     try:
-        u, u_all = _mann_whitney(frame, roles, sensitive, scale, groups.index, missing, positive)
+        u, u_all = _mann_whitney(
+            frame, roles, sensitive, scale, groups.index, missing, positive, int(v["rows"])
+        )
         method = "exact"
     except NotImplementedError:
         warnings.warn(_BINNED_AUC.format(engine=engine, bins=SCORE_BINS), UserWarning, stacklevel=2)

@@ -44,14 +44,14 @@ REG = {"y_true": "label", "y_pred": "pred", "sensitive_features": ["sex", "race"
 
 
 def _classification() -> dict[str, np.ndarray]:
-    from conftest import binary_table
+    from scale_data import binary_table
 
     t = binary_table(N, seed=11, scores=True, weights=True)
     return {c: t[c].to_numpy(zero_copy_only=False) for c in t.column_names}
 
 
 def _regression() -> dict[str, np.ndarray]:
-    from conftest import regression_table
+    from scale_data import regression_table
 
     t = regression_table(N, seed=12)
     return {c: t[c].to_numpy(zero_copy_only=False) for c in t.column_names}
@@ -163,7 +163,7 @@ CASES: dict[str, tuple[Callable[[], pa.Table], dict[str, Any]]] = {
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_awkward_tables_equal_in_memory(case: str, engine: str, as_engine: Any) -> None:
-    from conftest import reference_inputs
+    from scale_data import reference_inputs
 
     if engine == "polars" and case.startswith("dictionary_sensitive"):
         # polars keeps no declared category order: its Categorical lists categories in order
