@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -67,6 +68,8 @@ def spark() -> Iterator[Any]:
     more), stopped at the end.
     """
     pytest.importorskip("pyspark")
+    if shutil.which("java") is None and not os.environ.get("MODEL_AUDIT_REQUIRE_SPARK"):
+        pytest.skip("Spark needs a Java runtime (apt-get install openjdk-17-jre-headless)")
     os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
     os.environ["PYSPARK_PYTHON"] = sys.executable  # workers (mapInPandas) use this venv
     os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
