@@ -22,7 +22,14 @@ from typing import Any
 
 from audit.errors import AuditError, ModelFileError, ReportWriteError
 
-__all__ = ["DEFAULT_RUN_GATE", "EXIT_GATE_FAILED", "EXIT_OK", "EXIT_USAGE", "main"]
+__all__ = [
+    "DEFAULT_RUN_GATE",
+    "EXIT_GATE_FAILED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "MAX_ROWS_IN_MEMORY",
+    "main",
+]
 
 EXIT_OK = 0
 EXIT_GATE_FAILED = 1
@@ -75,6 +82,26 @@ _BASELINE_UNREADABLE = "Cannot read the baseline {path}: {error}"
 _BASELINE_NOT_RECORD = "The baseline {path} is JSON but not an audit record written by model-audit."
 _NOT_A_COUNT = "must be an int >= 0; got {value!r}"
 _NOT_A_TOLERANCE = "must be a number >= 0; got {value!r}"
+_NOT_POSITIVE = "must be an int >= 1; got {value!r}"
+MAX_ROWS_IN_MEMORY = 2_000_000
+"""``run`` audits a Parquet file of more rows than this out of core (``--max-rows-in-memory``)."""
+_OOC_SUFFIXES = (".parquet", ".pq", ".csv", ".tsv")
+_PARQUET_SUFFIXES = (".parquet", ".pq")
+_OOC_FILE_TYPE = (
+    "An out-of-core audit reads a Parquet or CSV file (.parquet, .pq, .csv, .tsv); {path} is "
+    "not one. Convert it to Parquet, or leave out --out-of-core."
+)
+_OOC_NO_DUCKDB = (
+    "{why}: an out-of-core audit needs DuckDB, which is not installed ({error}). Install it "
+    "with pip install 'model-audit[duckdb]'{alternative}."
+)
+_OOC_RAISE_LIMIT = ", or raise --max-rows-in-memory to read the whole file into memory"
+_OOC_UNREADABLE = "Could not read {path} as {suffix}: {error}"
+_OOC_NO_PYARROW = (
+    "Reading {path} needs pyarrow, a dependency of model-audit that is missing or unusable "
+    "here ({error}). Install it with pip install 'pyarrow>=15' (or reinstall model-audit), "
+    "or pass the data as CSV."
+)
 _INTERNAL = (
     "model-audit: internal error: {kind}: {message} This is a bug in model-audit or in the "
     "model it ran; run again with --debug for the traceback, and please report it."
@@ -89,6 +116,17 @@ def _count(text: str) -> int:
         value = -1
     if value < 0:
         raise argparse.ArgumentTypeError(_NOT_A_COUNT.format(value=text))
+    return value
+
+
+def _positive(text: str) -> int:
+    """argparse type: an int >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(_NOT_POSITIVE.format(value=text))
     return value
 
 
@@ -269,6 +307,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--n-boot", type=_count, default=None, help="bootstrap replicates for CIs")
     run.add_argument("--seed", type=_count, default=0, help="random seed (default 0)")
+    _add_out_of_core_options(run)
     _add_force(run)
     fairness = sub.add_parser(
         "fairness",
@@ -340,6 +379,39 @@ def _prediction_engines() -> tuple[str, ...]:
     from audit._audit_predictions import ENGINES
 
     return ENGINES
+
+
+def _add_out_of_core_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--out-of-core",
+        action="store_true",
+        help="read the data in batches (DuckDB), never the whole file at once: fairness and "
+        "calibration on all rows, the other analyses on a stratified sample (automatic for a "
+        "Parquet file of more rows than --max-rows-in-memory)",
+    )
+    p.add_argument(
+        "--max-rows-in-memory",
+        type=_count,
+        default=MAX_ROWS_IN_MEMORY,
+        metavar="N",
+        help="a Parquet file of more rows is audited out of core "
+        f"(default {MAX_ROWS_IN_MEMORY:,}; read from the file's metadata)",
+    )
+    p.add_argument(
+        "--batch-rows",
+        type=_positive,
+        default=100_000,
+        metavar="N",
+        help="out of core: rows read and scored at once (default 100,000)",
+    )
+    p.add_argument(
+        "--sample-rows",
+        type=_positive,
+        default=50_000,
+        metavar="N",
+        help="out of core: rows of the stratified sample for the analyses that need rows "
+        "(default 50,000)",
+    )
 
 
 def _add_force(p: argparse.ArgumentParser) -> None:
@@ -649,16 +721,17 @@ def _print_record(console: Any, record: dict) -> None:
     )
 
 
-def _check_columns(frame: Any, path: str, target: str, sensitive: Sequence[str]) -> None:
+def _check_columns(names: Sequence[Any], path: str, target: str, sensitive: Sequence[str]) -> None:
     """``--target`` and ``--sensitive`` must name columns of the data, checked before the audit.
 
-    The suggestion is the closest of ALL the file's columns (:mod:`difflib`,
-    case-insensitive) and every column is listed.
+    ``names`` are the file's column names (of the table read, or of its schema
+    only). The suggestion is the closest of ALL the file's columns
+    (:mod:`difflib`, case-insensitive) and every column is listed.
     """
     from audit._frames import closest_name
     from audit.errors import UnknownColumnError
 
-    columns = [str(c) for c in frame.columns]
+    columns = [str(c) for c in names]
     for role, names in (("target", [target]), ("sensitive_features", list(sensitive))):
         for name in names:
             if name in columns:
@@ -779,12 +852,16 @@ def _cmd_run(args: argparse.Namespace, console: Any) -> int:
     _check_input_file(args.model, "Model")
     _check_input_file(args.data, "Data")
 
+    why = _out_of_core_reason(args)
+    if why is not None:
+        return _run_out_of_core(args, console, plan, why)
+
     from audit._audit import audit_model
     from audit._tabular import read_table
     from audit.loading import load_model
 
     frame = read_table(args.data)
-    _check_columns(frame, args.data, args.target, plan.sensitive)
+    _check_columns(frame.columns, args.data, args.target, plan.sensitive)
     model = load_model(args.model, trusted=args.trusted, interface="cli")
     with console.status("auditing ...") as status:
         report = audit_model(
@@ -798,6 +875,135 @@ def _cmd_run(args: argparse.Namespace, console: Any) -> int:
             policy=plan.policy,
             progress=lambda step: status.update(f"auditing: {step} ..."),
         )
+    return _write_and_gate(args, console, report, plan)
+
+
+def _pyarrow(path: Path) -> tuple[Any, Any]:
+    """``pyarrow`` and ``pyarrow.parquet``, or the usage error of a Parquet file without them."""
+    from audit.errors import OptionalDependencyError
+
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        raise OptionalDependencyError(_OOC_NO_PYARROW.format(path=path, error=exc)) from exc
+    return pa, pq
+
+
+def _parquet_rows(path: Path) -> int:
+    """Rows of a Parquet file, from its footer's metadata (no row is read)."""
+    pa, pq = _pyarrow(path)
+    try:
+        return int(pq.read_metadata(path).num_rows)
+    except (pa.ArrowException, OSError) as exc:
+        raise ModelFileError(
+            _OOC_UNREADABLE.format(path=path, suffix=path.suffix.lower(), error=exc)
+        ) from exc
+
+
+def _out_of_core_reason(args: argparse.Namespace) -> str | None:
+    """Why ``run`` reads the data out of core (None: it reads the table into memory).
+
+    ``--out-of-core``, or a Parquet file with more rows than
+    ``--max-rows-in-memory`` (its row count read from the file's metadata).
+    """
+    if args.out_of_core:
+        return "--out-of-core"
+    path = Path(args.data)
+    if path.suffix.lower() not in _PARQUET_SUFFIXES or not path.is_file():
+        return None
+    try:
+        rows = _parquet_rows(path)
+    except ImportError:  # no usable pyarrow: reading the table says so (a usage error)
+        return None
+    if rows <= args.max_rows_in_memory:
+        return None
+    return (
+        f"{path.name} has {rows:,} rows, more than --max-rows-in-memory {args.max_rows_in_memory:,}"
+    )
+
+
+def _schema_columns(path_text: str) -> list[str]:
+    """The column names of a Parquet file's schema or of a CSV file's header; no row is read."""
+    import csv
+
+    path = Path(path_text)
+    suffix = path.suffix.lower()
+    if not path.is_file() or suffix not in _OOC_SUFFIXES:
+        raise ModelFileError(_OOC_FILE_TYPE.format(path=path))
+    if suffix in _PARQUET_SUFFIXES:
+        pa, pq = _pyarrow(path)
+        try:
+            return list(pq.read_schema(path).names)
+        except (pa.ArrowException, OSError) as exc:
+            raise ModelFileError(
+                _OOC_UNREADABLE.format(path=path, suffix=suffix, error=exc)
+            ) from exc
+    from audit._tabular import _sniff_separator
+
+    try:
+        separator = _sniff_separator(path)
+        with path.open("r", encoding="utf-8-sig", newline="") as fh:
+            header = next(csv.reader(fh, delimiter=separator), [])
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ModelFileError(_OOC_UNREADABLE.format(path=path, suffix=suffix, error=exc)) from exc
+    return header
+
+
+def _require_duckdb(why: str) -> None:
+    """An out-of-core audit reads and counts with DuckDB (an optional dependency)."""
+    from audit.errors import OptionalDependencyError
+
+    try:
+        import duckdb  # noqa: F401
+    except ImportError as exc:
+        alternative = "" if why == "--out-of-core" else _OOC_RAISE_LIMIT
+        raise OptionalDependencyError(
+            _OOC_NO_DUCKDB.format(why=why, error=exc, alternative=alternative)
+        ) from exc
+
+
+def _batches(n: Any) -> str:
+    """``12 batches``, ``1 batch``."""
+    return f"{n:,} batch{'' if n == 1 else 'es'}" if isinstance(n, int) else "batches"
+
+
+def _run_out_of_core(args: argparse.Namespace, console: Any, plan: _Plan, why: str) -> int:
+    """``run`` on a file read in batches (:func:`audit.audit_large`); never the whole table.
+
+    The columns are checked against the file's schema (or CSV header) only;
+    outputs, gates and exit codes are those of an in-memory run.
+    """
+    from audit._audit_large import audit_large
+    from audit._terminal_text import term_text
+    from audit.loading import load_model
+
+    _check_columns(_schema_columns(args.data), args.data, args.target, plan.sensitive)
+    _require_duckdb(why)
+    model = load_model(args.model, trusted=args.trusted, interface="cli")
+    with console.status("auditing out of core ...") as status:
+        report = audit_large(
+            model,
+            args.data,
+            target=args.target,
+            sensitive_features=plan.sensitive,
+            policy=plan.policy,
+            n_boot=args.n_boot,
+            random_state=args.seed,
+            name=args.name,
+            batch_rows=args.batch_rows,
+            sample_rows=args.sample_rows,
+            progress=lambda step: status.update(f"auditing out of core: {step} ..."),
+        )
+    scope = report.data["data_scope"]
+    console.print(
+        term_text(
+            f"out of core ({why}): {scope['rows_total']:,} rows read in "
+            f"{_batches(scope.get('batches'))} of up to {args.batch_rows:,} rows by "
+            f"{scope['engine']}, never the whole file"
+        )
+    )
+    console.print(term_text(f"data scope: {scope['summary']}"))
     return _write_and_gate(args, console, report, plan)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from audit._markdown_text import md_escape
+from audit.report._scope import scope_line
 
 if TYPE_CHECKING:  # pragma: no cover
     from audit.report._report import AuditReport
@@ -29,6 +30,9 @@ def render_markdown(report: AuditReport) -> str:
         f"{report.data['n_rows']} rows, task {report.model['task']}",
         "",
     ]
+    scope = scope_line(report.data)
+    if scope is not None:
+        lines += [f"Data scope: {md_escape(scope)}", ""]
     if report.findings:
         lines += ["| severity | finding | subject |", "|---|---|---|"]
         for f in report.findings[:MAX_MARKDOWN_FINDINGS]:

@@ -20,6 +20,7 @@ import numpy as np
 from audit._markdown_text import md_escape
 from audit._numbers import column_kind, fmt
 from audit.report._glossary import explanation, term
+from audit.report._scope import scope_line
 from audit.report._summary import flag_groups, summary
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -164,6 +165,7 @@ def _evaluation_data(report: AuditReport) -> list[str]:
         f"- **Dataset:** {fmt(d['n_rows'], 'count')} rows × {fmt(d['n_columns'], 'count')} "
         f"columns (data hash {_e(d['data_hash'])}); sample weights: "
         f"{'yes' if d.get('weighted') else 'no'}.",
+        *([f"- **Data scope:** {_e(scope)}."] if (scope := scope_line(d)) else []),
         f"- **Source and motivation:** {_todo('where this data comes from and why it was chosen')}",
         f"- **Preprocessing:** {_todo('how it was prepared')}",
         "",

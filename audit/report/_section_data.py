@@ -9,6 +9,7 @@ import pandas as pd
 
 from audit._numbers import column_kind
 from audit.report._blocks import Block, Section, fmt, table_block
+from audit.report._scope import data_scope
 
 __all__ = ["data_section"]
 
@@ -177,11 +178,22 @@ def data_section(report: Any) -> Section:
             reason=out.reason if out else "The data analyzer was not run.",
         )
     r = out.result
+    scope = data_scope(report.data)
+    sampled = (
+        f" These are the rows of the stratified sample, not all {scope['rows_total']:,} rows "
+        "of the data (see the model card's data scope)."
+        if scope is not None
+        and isinstance(scope.get("rows_total"), int)
+        and r.n_rows < scope["rows_total"]
+        and "data" in (scope.get("sampled") or ())
+        else ""
+    )
     blocks: list[Block] = [
         Block(
             "text",
             f"The data as collected, before the model: {r.n_rows:,} rows by "
-            f"{', '.join(r.attributes)} (each attribute on its own; rows counted unweighted).",
+            f"{', '.join(r.attributes)} (each attribute on its own; rows counted unweighted)."
+            + sampled,
         )
     ]
     blocks += _representation(r)

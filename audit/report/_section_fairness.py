@@ -11,6 +11,7 @@ from audit._numbers import column_kind, difference_kind, fmt
 from audit.facts import Fact
 from audit.fairness import REGRESSION_METRICS
 from audit.report._blocks import MAX_TABLE_ROWS, Block, Section, table_block
+from audit.report._scope import binned_auc_text, counts_engine_text
 from audit.report._svg import figure_to_svg, plain_text_plots
 
 __all__ = ["fairness_section", "stat_format", "shown_groups"]
@@ -275,6 +276,11 @@ def fairness_section(report: Any) -> Section:
             + (" (effective sample size, as rows are weighted)." if _weighted(gm) else "."),
         )
     ]
+    engine_text, binned_text = counts_engine_text(gm), binned_auc_text(gm)
+    if engine_text is not None:
+        blocks.append(Block("text", engine_text))
+    if binned_text is not None:
+        blocks.append(Block("note", binned_text))
     blocks.append(Block("text", _uncertainty_text(gm, report.policy)))
     title = "Intersectional groups" if len(gm.sensitive_names) > 1 else "Metrics by group"
     blocks.append(_group_table(gm, title))

@@ -11,6 +11,7 @@ from audit._numbers import column_kind, fmt
 from audit.proxies import SEEN_LABEL, seen_text
 from audit.report._blocks import Block, Section, table_block
 from audit.report._report import LOGGED_PREDICTIONS, PREDICTIONS_KIND
+from audit.report._scope import scope_blocks
 
 __all__ = ["build_sections", "SECTION_TITLES", "MAX_LISTED_GROUPS", "hyperparameter_rows"]
 
@@ -131,7 +132,7 @@ def _model_card(report: Any) -> Section:
         ("Versions", " · ".join(f"{k} {v}" for k, v in sorted(report.versions.items()))),
     ]
     hyper = hyperparameter_rows(report.model["hyperparameters"])
-    blocks = [Block("kv", rows)]
+    blocks = [Block("kv", rows), *scope_blocks(d)]
     if hyper:
         blocks.append(Block("kv", hyper, title="Hyperparameters (set before training)"))
     return Section("section-model-card", "Model card", blocks=blocks)

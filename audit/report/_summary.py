@@ -17,6 +17,7 @@ from typing import Any
 from audit._numbers import column_kind, difference_kind, fmt
 from audit.findings import Finding
 from audit.report._glossary import anchor, explanation, term
+from audit.report._scope import scope_line
 
 __all__ = [
     "MAX_FLAGS_PER_GROUP",
@@ -449,6 +450,9 @@ def _audited_text(report: Any) -> str:
     )
     if perf:
         text += f" Overall {perf}."
+    scope = scope_line(d)
+    if scope is not None:
+        text += f" Data scope: {scope}."
     if ran:
         text += f" Analyses run: {', '.join(ran)}."
     if not_ran:
