@@ -10,7 +10,7 @@ import pandas as pd
 
 from audit.errors import DataValidationError, ModelFileError, OptionalDependencyError
 
-__all__ = ["read_table", "read_text_columns"]
+__all__ = ["read_table", "read_text_columns", "sniff_separator"]
 
 _SUPPORTED = ".csv, .tsv, .txt (delimited text) and .parquet"
 _NOT_FOUND = "Data file not found: {path}"
@@ -30,7 +30,8 @@ _SPREADSHEET = (
 )
 
 
-def _sniff_separator(path: Path) -> str:
+def sniff_separator(path: Path) -> str:
+    """The field separator of a delimited text file, from its first 64 KiB."""
     with path.open("r", encoding="utf-8-sig", errors="replace") as fh:
         sample = fh.read(64 * 1024)
     try:
@@ -87,7 +88,7 @@ def read_text_columns(path: str | Path, columns: Sequence[str]) -> pd.DataFrame 
     try:
         frame = pd.read_csv(
             path,
-            sep=_sniff_separator(path),
+            sep=sniff_separator(path),
             encoding="utf-8-sig",
             usecols=lambda name: str(name).strip() in wanted,
             dtype=str,
@@ -130,7 +131,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
         if suffix == ".parquet":
             frame = _read_parquet(path)
         elif suffix in (".csv", ".tsv", ".txt"):
-            frame = pd.read_csv(path, sep=_sniff_separator(path), encoding="utf-8-sig")
+            frame = pd.read_csv(path, sep=sniff_separator(path), encoding="utf-8-sig")
         elif suffix in (".xlsx", ".xls", ".xlsm", ".ods"):
             raise ModelFileError(_SPREADSHEET.format(path=path, supported=_SUPPORTED))
         else:

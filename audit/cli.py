@@ -939,10 +939,10 @@ def _schema_columns(path_text: str) -> list[str]:
             raise ModelFileError(
                 _OOC_UNREADABLE.format(path=path, suffix=suffix, error=exc)
             ) from exc
-    from audit._tabular import _sniff_separator
+    from audit._tabular import sniff_separator
 
     try:
-        separator = _sniff_separator(path)
+        separator = sniff_separator(path)
         with path.open("r", encoding="utf-8-sig", newline="") as fh:
             header = next(csv.reader(fh, delimiter=separator), [])
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
