@@ -66,8 +66,8 @@ from audit.fairness._counts import (
 )
 from audit.fairness._engine import _check_settings, metrics_from_counts
 from audit.fairness._group_metrics import GroupMetrics
-from audit.fairness._groups import encode_groups
-from audit.fairness._inputs import TASKS, Targets, prepare_targets
+from audit.fairness._groups import _BAD_MISSING, encode_groups
+from audit.fairness._inputs import _BAD_TASK, _SCORE_TASK, TASKS, Targets, prepare_targets
 
 __all__ = [
     "MAX_ENGINE_LABELS",
@@ -123,7 +123,6 @@ _SCORE_RANGE = (
     "y_score (column {name!r}) must hold probabilities in [0, 1]; got {count} value(s) outside "
     "that range (min {low}, max {high})."
 )
-_SCORE_TASK = "y_score is supported for binary classification only; the task here is {task!r}."
 _NO_ROWS_METRICS = (
     "metrics= (custom metrics f(y_true, y_pred)) needs the rows in memory; it is not available "
     "for tables held by an engine."
@@ -918,10 +917,10 @@ def group_counts_from_table(
     """
     if task not in TASKS:
         raise InvalidParameterError(
-            f"task must be one of {', '.join(map(repr, TASKS))}; got {task!r}."
+            _BAD_TASK.format(allowed=", ".join(map(repr, TASKS)), value=task)
         )
     if missing not in ("error", "group"):
-        raise InvalidParameterError(f"missing must be 'error' or 'group'; got {missing!r}.")
+        raise InvalidParameterError(_BAD_MISSING.format(value=missing))
     try:
         return _counts_of_table(
             table,
